@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * build-id: the GNU build-id note of OLD and NEW. Identical ids mean the
+ * "new" build is the old one; a missing id in NEW breaks every tool that
+ * finds symbols and debug info by build-id.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <reloadcheck/check.h>
+#include <reloadcheck/elf.h>
+#include <reloadcheck/error.h>
+#include <reloadcheck/registry.h>
+#include <reloadcheck/report.h>
+
+/* Build-ids are 16 (md5/uuid) or 20 (sha1) bytes; leave room for odd ones. */
+#define HEX_MAX (2 * 64 + 1)
+
+struct bid {
+	bool present;
+	size_t len;
+	const unsigned char *id;
+	char hex[HEX_MAX];
+};
+
+static int get_bid(const struct rc_elf *elf, const char *role, struct bid *b, struct rc_err *err)
+{
+	int rc = rc_elf_build_id(elf, &b->id, &b->len);
+
+	b->present = false;
+	b->hex[0] = '\0';
+	if (rc == -RC_ENOENT || (rc == 0 && b->len == 0))
+		return 0;
+	if (rc < 0)
+		return rc_err_set(err, rc, "cannot read the build-id of %s '%s'", role,
+				  rc_elf_path(elf));
+	b->present = true;
+	rc_hex(b->id, b->len, b->hex, sizeof(b->hex));
+	return 0;
+}
+
+static bool same_bid(const struct bid *a, const struct bid *b)
+{
+	if (a->len != b->len)
+		return false;
+	for (size_t i = 0; i < a->len; i++)
+		if (a->id[i] != b->id[i])
+			return false;
+	return true;
+}
+
+static int build_id_run(const struct rc_ctx *ctx, struct rc_check_result *out, struct rc_err *err)
+{
+	struct bid o, n;
+	struct rc_finding *f;
+	int rc;
+
+	rc = get_bid(ctx->old_elf, "OLD", &o, err);
+	if (rc < 0)
+		return rc;
+	rc = get_bid(ctx->new_elf, "NEW", &n, err);
+	if (rc < 0)
+		return rc;
+
+	if (o.present && n.present) {
+		if (same_bid(&o, &n)) {
+			f = rc_result_add(out, RC_SEV_INFO, "build_id.identical",
+					  "OLD and NEW have the same build-id %s: the builds are "
+					  "identical",
+					  n.hex);
+		} else {
+			f = rc_result_add(out, RC_SEV_INFO, "build_id.changed",
+					  "build-id changed from %s to %s", o.hex, n.hex);
+		}
+		rc_finding_str(f, "old", o.hex);
+		rc_finding_str(f, "new", n.hex);
+	} else if (o.present) {
+		f = rc_result_add(out, RC_SEV_WARN, "build_id.missing_new",
+				  "NEW has no GNU build-id (OLD had %s): profilers, debuginfod and "
+				  "symbolizers match binaries by build-id and will not find NEW's "
+				  "symbols",
+				  o.hex);
+		rc_finding_str(f, "old", o.hex);
+	} else if (n.present) {
+		f = rc_result_add(out, RC_SEV_INFO, "build_id.missing_old",
+				  "OLD had no GNU build-id; NEW has %s", n.hex);
+		rc_finding_str(f, "new", n.hex);
+	} else {
+		rc_result_add(out, RC_SEV_WARN, "build_id.missing",
+			      "neither OLD nor NEW has a GNU build-id: profilers, debuginfod and "
+			      "symbolizers cannot tell the builds apart or find their symbols");
+	}
+	if (o.present)
+		rc_result_metric(out, "old_build_id_bytes", (int64_t)o.len);
+	if (n.present)
+		rc_result_metric(out, "new_build_id_bytes", (int64_t)n.len);
+	return 0;
+}
+
+const struct rc_check rc_check_build_id = {
+	.id = "build-id",
+	.summary = "GNU build-id of OLD and NEW: identical builds and missing ids",
+	.explain =
+		"Reads the GNU build-id note (NT_GNU_BUILD_ID) of OLD and NEW. The build-id is "
+		"how perf, pprof, debuginfod, crash reporters and symbolization services match a "
+		"running binary (and the profiles and core dumps it produces) to its symbols and "
+		"debug info. After an in-place reload the process image is NEW, so NEW's id is "
+		"what every sample and crash will carry from then on. The same id in OLD and NEW "
+		"(build_id.identical) means the candidate is byte-for-byte the build that is "
+		"already running: a reload changes nothing, which usually means the pipeline "
+		"picked up the wrong artifact. A changed id (build_id.changed) is the normal "
+		"case and is recorded so dashboards can tie samples to builds; upload NEW's "
+		"debug info under that id before the reload. NEW without a build-id "
+		"(build_id.missing_new, or build_id.missing when neither has one) leaves those "
+		"tools unable to find NEW's symbols: link with -Wl,--build-id (GCC and Clang on "
+		"most distributions do it by default; Go's internal linker needs "
+		"-ldflags=-B=gobuildid or an explicit -B 0x<hex>), and do not strip or remove "
+		"the .note.gnu.build-id section.",
+	.needs = RC_NEEDS_BINARIES,
+	.run = build_id_run,
+};

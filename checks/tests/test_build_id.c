@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <reloadcheck/registry.h>
+
+#include "checktest.h"
+
+static size_t total_findings(const struct checktest *t)
+{
+	size_t n = 0;
+
+	for (const struct rc_finding *f = rc_result_findings(t->res); f; f = f->next)
+		n++;
+	return n;
+}
+
+static void assert_hex_id(const char *s)
+{
+	ck_assert_ptr_nonnull(s);
+	/* --build-id=sha1 (the default) gives 20 bytes */
+	ck_assert_uint_eq(strlen(s), 40);
+	ck_assert_uint_eq(strspn(s, "0123456789abcdef"), 40);
+}
+
+START_TEST(test_identical)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+	const char *o, *n;
+	char want[160];
+
+	checktest_run(&t, &rc_check_build_id, "identical");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
+	ck_assert_uint_eq(total_findings(&t), 1);
+	f = checktest_find(&t, "build_id.identical");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	o = checktest_detail_str(f, "old");
+	n = checktest_detail_str(f, "new");
+	assert_hex_id(o);
+	ck_assert_str_eq(o, n);
+	snprintf(want, sizeof(want),
+		 "OLD and NEW have the same build-id %s: the builds are identical", n);
+	ck_assert_str_eq(f->message, want);
+	ck_assert_int_eq(checktest_metric(&t, "new_build_id_bytes"), 20);
+	checktest_release(&t);
+}
+END_TEST
+
+START_TEST(test_changed)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+	const char *o, *n;
+
+	checktest_run(&t, &rc_check_build_id, "tls_added");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
+	ck_assert_int_eq(checktest_count(&t, "build_id.identical"), 0);
+	f = checktest_find(&t, "build_id.changed");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	o = checktest_detail_str(f, "old");
+	n = checktest_detail_str(f, "new");
+	assert_hex_id(o);
+	assert_hex_id(n);
+	ck_assert_str_ne(o, n);
+	ck_assert_ptr_nonnull(strstr(f->message, o));
+	ck_assert_ptr_nonnull(strstr(f->message, n));
+	checktest_release(&t);
+}
+END_TEST
+
+START_TEST(test_missing_new)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	checktest_run(&t, &rc_check_build_id, "no_build_id_new");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
+	ck_assert_uint_eq(total_findings(&t), 1);
+	f = checktest_find(&t, "build_id.missing_new");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_WARN);
+	assert_hex_id(checktest_detail_str(f, "old"));
+	ck_assert_ptr_null(checktest_detail_str(f, "new"));
+	ck_assert_ptr_nonnull(strstr(f->message, "debuginfod"));
+	ck_assert_int_eq(checktest_metric(&t, "new_build_id_bytes"), -1);
+	checktest_release(&t);
+}
+END_TEST
+
+START_TEST(test_missing_old)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	checktest_run_paths(&t, &rc_check_build_id, "no_build_id_new/new", "no_build_id_new/old");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
+	f = checktest_find(&t, "build_id.missing_old");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	ck_assert_ptr_null(checktest_detail_str(f, "old"));
+	assert_hex_id(checktest_detail_str(f, "new"));
+	ck_assert_int_eq(checktest_count(&t, "build_id.missing_new"), 0);
+	checktest_release(&t);
+}
+END_TEST
+
+START_TEST(test_missing_both)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	checktest_run_paths(&t, &rc_check_build_id, "no_build_id_new/new", "no_build_id_new/new");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
+	ck_assert_uint_eq(total_findings(&t), 1);
+	f = checktest_find(&t, "build_id.missing");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_WARN);
+	checktest_release(&t);
+}
+END_TEST
+
+Suite *build_id_suite(void)
+{
+	Suite *s = suite_create("build_id");
+	TCase *tc;
+
+	tc = tcase_create("identical");
+	tcase_add_test(tc, test_identical);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("changed");
+	tcase_add_test(tc, test_changed);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("missing_new");
+	tcase_add_test(tc, test_missing_new);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("missing_old");
+	tcase_add_test(tc, test_missing_old);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("missing_both");
+	tcase_add_test(tc, test_missing_both);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(build_id_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed < 255 ? failed : 255;
+}

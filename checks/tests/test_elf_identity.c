@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+#include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <reloadcheck/registry.h>
+
+#include "checktest.h"
+
+static const struct rc_detail *detail(const struct rc_finding *f, const char *key)
+{
+	for (const struct rc_detail *d = f ? f->detail : NULL; d; d = d->next)
+		if (strcmp(d->key, key) == 0)
+			return d;
+	return NULL;
+}
+
+static uint64_t detail_uint(const struct rc_finding *f, const char *key)
+{
+	const struct rc_detail *d = detail(f, key);
+
+	ck_assert_msg(d != NULL, "no detail '%s'", key);
+	ck_assert_int_eq(d->type, RC_DETAIL_UINT);
+	return d->v.u;
+}
+
+static bool detail_bool(const struct rc_finding *f, const char *key)
+{
+	const struct rc_detail *d = detail(f, key);
+
+	ck_assert_msg(d != NULL, "no detail '%s'", key);
+	ck_assert_int_eq(d->type, RC_DETAIL_BOOL);
+	return d->v.b;
+}
+
+static size_t total_findings(const struct checktest *t)
+{
+	size_t n = 0;
+
+	for (const struct rc_finding *f = rc_result_findings(t->res); f; f = f->next)
+		n++;
+	return n;
+}
+
+START_TEST(test_identical)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	checktest_run(&t, &rc_check_elf_identity, "identical");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
+	ck_assert_uint_eq(total_findings(&t), 1);
+	f = checktest_find(&t, "identity.same");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	ck_assert_uint_eq(detail_uint(f, "class"), 64);
+	ck_assert_str_eq(checktest_detail_str(f, "byte_order"), "LSB");
+	ck_assert_str_eq(checktest_detail_str(f, "machine"), "x86-64");
+	ck_assert_str_eq(checktest_detail_str(f, "linkage"), "dynamic");
+	ck_assert_ptr_nonnull(checktest_detail_str(f, "interpreter"));
+	ck_assert_ptr_nonnull(strstr(f->message, "x86-64 ELF64 LSB "));
+	ck_assert_ptr_nonnull(strstr(f->message, ", interpreter /"));
+	checktest_release(&t);
+}
+END_TEST
+
+START_TEST(test_pie_change)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	checktest_run(&t, &rc_check_elf_identity, "pie_change");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
+	ck_assert_int_eq(checktest_count(&t, "identity.pie"), 1);
+	/* EXEC -> DYN is exactly the PIE flip: told once, as identity.pie */
+	ck_assert_int_eq(checktest_count(&t, "identity.type"), 0);
+	ck_assert_int_eq(checktest_count(&t, "identity.linkage"), 0);
+	ck_assert_int_eq(checktest_count(&t, "identity.interpreter"), 0);
+	ck_assert_int_eq(checktest_count(&t, "identity.same"), 0);
+	f = checktest_find(&t, "identity.pie");
+	ck_assert_int_eq(f->severity, RC_SEV_WARN);
+	ck_assert(!detail_bool(f, "old"));
+	ck_assert(detail_bool(f, "new"));
+	ck_assert_ptr_nonnull(strstr(f->message, "NEW is position-independent"));
+	checktest_release(&t);
+}
+END_TEST
+
+START_TEST(test_pie_reversed)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	checktest_run_paths(&t, &rc_check_elf_identity, "pie_change/new", "pie_change/old");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
+	f = checktest_find(&t, "identity.pie");
+	ck_assert_ptr_nonnull(f);
+	ck_assert(detail_bool(f, "old"));
+	ck_assert(!detail_bool(f, "new"));
+	ck_assert_int_eq(checktest_count(&t, "identity.type"), 0);
+	checktest_release(&t);
+}
+END_TEST
+
+START_TEST(test_class_change)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	checktest_run(&t, &rc_check_elf_identity, "class_change");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
+	f = checktest_find(&t, "identity.class");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_FAIL);
+	ck_assert_uint_eq(detail_uint(f, "old"), 64);
+	ck_assert_uint_eq(detail_uint(f, "new"), 32);
+	ck_assert_ptr_nonnull(strstr(f->message, "from ELF64 to ELF32"));
+	/* i386 is also a different machine; byte order is the same */
+	f = checktest_find(&t, "identity.machine");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_FAIL);
+	ck_assert_str_eq(checktest_detail_str(f, "old"), "x86-64");
+	ck_assert_str_eq(checktest_detail_str(f, "new"), "i386");
+	ck_assert_uint_eq(detail_uint(f, "old_value"), 62);
+	ck_assert_uint_eq(detail_uint(f, "new_value"), 3);
+	ck_assert_int_eq(checktest_count(&t, "identity.byte_order"), 0);
+	ck_assert_int_eq(checktest_count(&t, "identity.same"), 0);
+	checktest_release(&t);
+}
+END_TEST
+
+START_TEST(test_big_endian_class)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	checktest_run_paths(&t, &rc_check_elf_identity, "elfgen/be64", "elfgen/be32");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
+	f = checktest_find(&t, "identity.class");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(detail_uint(f, "old"), 64);
+	ck_assert_uint_eq(detail_uint(f, "new"), 32);
+	ck_assert_int_eq(checktest_count(&t, "identity.byte_order"), 0);
+	checktest_release(&t);
+}
+END_TEST
+
+START_TEST(test_big_endian_same)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	checktest_run_paths(&t, &rc_check_elf_identity, "elfgen/be32", "elfgen/be32");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
+	ck_assert_uint_eq(total_findings(&t), 1);
+	f = checktest_find(&t, "identity.same");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(detail_uint(f, "class"), 32);
+	ck_assert_str_eq(checktest_detail_str(f, "byte_order"), "MSB");
+	ck_assert_ptr_nonnull(strstr(f->message, " ELF32 MSB "));
+	checktest_release(&t);
+}
+END_TEST
+
+START_TEST(test_byte_order)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	checktest_run_paths(&t, &rc_check_elf_identity, "elfgen/le32", "elfgen/be32");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
+	f = checktest_find(&t, "identity.byte_order");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_FAIL);
+	ck_assert_str_eq(checktest_detail_str(f, "old"), "LSB");
+	ck_assert_str_eq(checktest_detail_str(f, "new"), "MSB");
+	ck_assert_int_eq(checktest_count(&t, "identity.class"), 0);
+	checktest_release(&t);
+}
+END_TEST
+
+Suite *elf_identity_suite(void)
+{
+	Suite *s = suite_create("elf_identity");
+	TCase *tc;
+
+	tc = tcase_create("identical");
+	tcase_add_test(tc, test_identical);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pie_change");
+	tcase_add_test(tc, test_pie_change);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("pie_reversed");
+	tcase_add_test(tc, test_pie_reversed);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("class_change");
+	tcase_add_test(tc, test_class_change);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("big_endian_class");
+	tcase_add_test(tc, test_big_endian_class);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("big_endian_same");
+	tcase_add_test(tc, test_big_endian_same);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("byte_order");
+	tcase_add_test(tc, test_byte_order);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(elf_identity_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed < 255 ? failed : 255;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef RELOADCHECK_CHECK_H
+#define RELOADCHECK_CHECK_H
+
+#include <stddef.h>
+
+struct rc_elf;
+struct rc_err;
+struct rc_check_result;
+
+enum rc_check_needs {
+	RC_NEEDS_BINARIES = 1 << 0, /* OLD and NEW ELF files */
+	RC_NEEDS_PROCESS = 1 << 1,  /* a live process (--pid) */
+	RC_NEEDS_PPROF = 1 << 2,    /* a pprof endpoint (--pprof/--url) */
+	RC_NEEDS_HOST_LIBC = 1 << 3, /* the host's (or --sysroot's) libc.so.6 */
+};
+
+/* What the driver opened for the checks; checks open nothing themselves. */
+struct rc_ctx {
+	struct rc_elf *old_elf; /* RC_NEEDS_BINARIES */
+	struct rc_elf *new_elf;
+	const char *sysroot;           /* "" or "/" for the host */
+	struct rc_elf *host_libc;      /* RC_NEEDS_HOST_LIBC; NULL if not found */
+	const char *host_libc_path;    /* the path used or tried */
+	const char *host_libc_problem; /* why host_libc is NULL */
+};
+
+struct rc_check {
+	const char *id;      /* stable, kebab-case */
+	const char *summary; /* one line for list-checks */
+	const char *explain; /* paragraph for `explain ID`: what, why, how to fix */
+	unsigned needs;      /* enum rc_check_needs */
+	/*
+	 * Record findings (and skip/error with a reason) in @out. Returns 0 when
+	 * the check ran, whatever it found; negative when it could not run.
+	 */
+	int (*run)(const struct rc_ctx *ctx, struct rc_check_result *out, struct rc_err *err);
+};
+
+#endif

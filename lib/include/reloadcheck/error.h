@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef RELOADCHECK_ERROR_H
+#define RELOADCHECK_ERROR_H
+
+/*
+ * One list of error codes and their messages. Codes only ever grow; a fallible
+ * function returns 0 or a negative RC_E* code and puts detail into a
+ * caller-supplied struct rc_err.
+ */
+#define RC_ERROR_LIST(X)                                              \
+	X(OK, 0, "success")                                           \
+	X(EIO, 1, "input/output error")                               \
+	X(EFORMAT, 2, "malformed input")                              \
+	X(ENOMEM, 3, "out of memory")                                 \
+	X(EINVAL, 4, "invalid argument")                              \
+	X(ENOENT, 5, "not found")                                     \
+	X(ENOTSUP, 6, "not supported")                                \
+	X(EACCES, 7, "permission denied")                             \
+	X(EINTERNAL, 8, "internal error")
+
+enum rc_errcode {
+#define RC_X_ENUM(name, num, msg) RC_##name = num,
+	RC_ERROR_LIST(RC_X_ENUM)
+#undef RC_X_ENUM
+};
+
+struct rc_err {
+	int code;      /* 0 or a negative RC_E* code */
+	char msg[256]; /* lowercase, problem first, subject quoted */
+};
+
+/* Static message for a code (positive or negative). */
+const char *rc_strerror(int code);
+
+/*
+ * Record @code and a printf-style message in @err (which may be NULL).
+ * Returns @code so callers can write `return rc_err_set(err, -RC_EIO, ...)`.
+ */
+int rc_err_set(struct rc_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Reset @err to "no error". */
+void rc_err_clear(struct rc_err *err);
+
+#endif

@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef RELOADCHECK_REPORT_H
+#define RELOADCHECK_REPORT_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct rc_err;
+
+#define RC_REPORT_SCHEMA "reloadcheck/report/v1"
+
+/* Ordered by badness for the worst-of rule; skip is as good as pass. */
+enum rc_verdict {
+	RC_VERDICT_PASS = 0,
+	RC_VERDICT_SKIP,
+	RC_VERDICT_WARN,
+	RC_VERDICT_FAIL,
+	RC_VERDICT_ERROR,
+};
+
+enum rc_severity {
+	RC_SEV_INFO = 0,
+	RC_SEV_WARN,
+	RC_SEV_FAIL,
+};
+
+const char *rc_verdict_name(enum rc_verdict v);
+const char *rc_severity_name(enum rc_severity s);
+
+enum rc_detail_type {
+	RC_DETAIL_STR,
+	RC_DETAIL_INT,
+	RC_DETAIL_UINT,
+	RC_DETAIL_HEX, /* unsigned, written as a "0x..." string */
+	RC_DETAIL_BOOL,
+};
+
+/* Read-only views: records live in the report's arena until rc_report_free(). */
+struct rc_detail {
+	const struct rc_detail *next;
+	const char *key;   /* static string */
+	uint32_t len;      /* string length for RC_DETAIL_STR */
+	uint32_t type;     /* enum rc_detail_type */
+	union {
+		const char *s;
+		int64_t i;
+		uint64_t u;
+		bool b;
+	} v;
+};
+
+struct rc_finding {
+	const struct rc_finding *next;
+	const char *code; /* static string, e.g. "symbol.removed" */
+	enum rc_severity severity;
+	const char *message;
+	const struct rc_detail *detail; /* in the order added */
+	const struct rc_detail *detail_tail_; /* private */
+	void *arena_;                         /* private: the owning report's arena */
+};
+
+struct rc_metric {
+	const struct rc_metric *next;
+	const char *key; /* static string */
+	int64_t value;
+};
+
+struct rc_report;
+struct rc_check_result;
+
+/* A new, empty report; free with rc_report_free(). NULL when out of memory. */
+struct rc_report *rc_report_new(void);
+void rc_report_free(struct rc_report *r);
+
+/* The report's inputs (paths, sizes, build-ids); strings are copied. */
+void rc_report_set_input(struct rc_report *r, const char *role, const char *path, uint64_t size,
+			 const char *build_id_hex);
+void rc_report_set_pid(struct rc_report *r, long pid);
+void rc_report_set_pprof_url(struct rc_report *r, const char *url);
+void rc_report_set_tool_version(struct rc_report *r, const char *version);
+void rc_report_set_duration_ms(struct rc_report *r, uint64_t ms);
+void rc_report_set_created(struct rc_report *r, int64_t unix_seconds);
+void rc_report_set_exit_code(struct rc_report *r, int code);
+/* Mark the whole run as unable to check (verdict "error", an "error" member). */
+void rc_report_set_error(struct rc_report *r, const char *message);
+
+/* Append a check result for @id (static string); owned by the report. */
+struct rc_check_result *rc_report_add_check(struct rc_report *r, const char *id);
+
+size_t rc_report_check_count(const struct rc_report *r);
+struct rc_check_result *rc_report_check(const struct rc_report *r, size_t i);
+
+/* Worst verdict over all checks (after rc_result_finish). */
+enum rc_verdict rc_report_verdict(const struct rc_report *r);
+/* Count of checks with verdict @v. */
+size_t rc_report_count(const struct rc_report *r, enum rc_verdict v);
+/* -RC_ENOMEM if any allocation inside the report failed, else 0. */
+int rc_report_status(const struct rc_report *r);
+
+/*
+ * A check's result. Checks add findings and metrics; the verdict is the worst
+ * finding severity (no findings: pass) unless rc_result_skip/rc_result_error set it.
+ */
+const char *rc_result_id(const struct rc_check_result *res);
+enum rc_verdict rc_result_verdict(const struct rc_check_result *res);
+/* Reason given with skip or error, else NULL. */
+const char *rc_result_reason(const struct rc_check_result *res);
+void rc_result_skip(struct rc_check_result *res, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void rc_result_error(struct rc_check_result *res, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Compute the verdict from the findings; call once after the check ran. */
+void rc_result_finish(struct rc_check_result *res);
+void rc_result_set_duration_ms(struct rc_check_result *res, uint64_t ms);
+uint64_t rc_result_duration_ms(const struct rc_check_result *res);
+
+/* Set (or overwrite) an integer metric; @key is a static string. */
+void rc_result_metric(struct rc_check_result *res, const char *key, int64_t value);
+const struct rc_metric *rc_result_metrics(const struct rc_check_result *res);
+
+/*
+ * Add a finding with a printf-style message. Returns the finding for adding
+ * detail, or NULL when out of memory (detail calls accept NULL).
+ */
+struct rc_finding *rc_result_add(struct rc_check_result *res, enum rc_severity sev,
+				 const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+struct rc_finding *rc_result_vadd(struct rc_check_result *res, enum rc_severity sev,
+				  const char *code, const char *fmt, va_list ap);
+const struct rc_finding *rc_result_findings(const struct rc_check_result *res);
+size_t rc_result_finding_count(const struct rc_check_result *res, enum rc_severity sev);
+
+/* Detail on a finding; @key is a static string, strings are copied. */
+void rc_finding_str(struct rc_finding *f, const char *key, const char *s);
+void rc_finding_strn(struct rc_finding *f, const char *key, const char *s, size_t len);
+/*
+ * Like rc_finding_str without a copy: @s must outlive the report (a static
+ * string, or data of an rc_elf that is freed after the report).
+ */
+void rc_finding_str_borrowed(struct rc_finding *f, const char *key, const char *s);
+void rc_finding_int(struct rc_finding *f, const char *key, int64_t v);
+void rc_finding_uint(struct rc_finding *f, const char *key, uint64_t v);
+void rc_finding_hex(struct rc_finding *f, const char *key, uint64_t v);
+void rc_finding_bool(struct rc_finding *f, const char *key, bool v);
+
+/* Write the report as JSON (schema reloadcheck/report/v1) to @out. */
+int rc_report_write_json(const struct rc_report *r, FILE *out, struct rc_err *err);
+
+/*
+ * Streaming JSON writer: for large arrays the report does not build a tree.
+ * Strings are escaped per RFC 8259; invalid UTF-8 becomes U+FFFD. Output is
+ * buffered inside the writer: call rc_json_finish() to flush it to @out.
+ */
+struct rc_json {
+	FILE *out;
+	int depth;
+	bool need_comma[64];
+	bool after_key;
+	bool pretty;
+	bool failed; /* a write to @out failed */
+	size_t len;
+	char buf[1 << 16];
+};
+void rc_json_init(struct rc_json *j, FILE *out, bool pretty);
+/* Flush the buffer; 0, or -1 when any write failed. */
+int rc_json_finish(struct rc_json *j);
+void rc_json_begin_object(struct rc_json *j);
+void rc_json_end_object(struct rc_json *j);
+void rc_json_begin_array(struct rc_json *j);
+void rc_json_end_array(struct rc_json *j);
+void rc_json_key(struct rc_json *j, const char *key);
+void rc_json_string(struct rc_json *j, const char *s);
+void rc_json_stringn(struct rc_json *j, const char *s, size_t len);
+void rc_json_int(struct rc_json *j, int64_t v);
+void rc_json_uint(struct rc_json *j, uint64_t v);
+void rc_json_bool(struct rc_json *j, bool v);
+void rc_json_null(struct rc_json *j);
+
+#endif

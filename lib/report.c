@@ -1,0 +1,696 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The report model. Findings, details and metrics live in an arena owned by the
+ * report (a bump allocator over 64 KiB blocks), so a check that records tens of
+ * thousands of findings makes a few dozen allocations, not one per field.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <reloadcheck/error.h>
+#include <reloadcheck/report.h>
+
+#define ARENA_BLOCK (64 * 1024)
+
+struct arena_block {
+	struct arena_block *next;
+	size_t used, cap;
+	uint64_t data[];
+};
+
+struct arena {
+	struct arena_block *head;
+	bool oom;
+};
+
+/* Put a fresh block of at least @need bytes in front; NULL when out of memory. */
+static struct arena_block *arena_grow(struct arena *a, size_t need)
+{
+	size_t cap = need > ARENA_BLOCK ? need : ARENA_BLOCK;
+	struct arena_block *b = malloc(sizeof(*b) + cap);
+
+	if (!b) {
+		a->oom = true;
+		return NULL;
+	}
+	b->cap = cap;
+	b->used = 0;
+	if (a->head && need > ARENA_BLOCK) {
+		/* Keep the partly used block at the head for small allocations. */
+		b->next = a->head->next;
+		a->head->next = b;
+	} else {
+		b->next = a->head;
+		a->head = b;
+	}
+	return b;
+}
+
+static void *arena_alloc(struct arena *a, size_t size)
+{
+	struct arena_block *b = a->head;
+	size_t need = (size + 7) & ~(size_t)7;
+	void *p;
+
+	if (!b || b->cap - b->used < need) {
+		b = arena_grow(a, need);
+		if (!b)
+			return NULL;
+	}
+	p = (char *)b->data + b->used;
+	b->used += need;
+	return p;
+}
+
+static char *arena_strndup(struct arena *a, const char *s, size_t len)
+{
+	char *p = arena_alloc(a, len + 1);
+
+	if (!p)
+		return NULL;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+static char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
+{
+	struct arena_block *b = a->head;
+	va_list ap2;
+	size_t room;
+	char *p;
+	int n;
+
+	/* Format straight into the free tail of the current block when it fits. */
+	if (!b || b->cap - b->used < 256) {
+		b = arena_grow(a, ARENA_BLOCK);
+		if (!b)
+			return NULL;
+	}
+	room = b->cap - b->used;
+	p = (char *)b->data + b->used;
+	va_copy(ap2, ap);
+	n = vsnprintf(p, room, fmt, ap);
+	if (n < 0) {
+		va_end(ap2);
+		return arena_strndup(a, "", 0);
+	}
+	if ((size_t)n < room) {
+		va_end(ap2);
+		b->used += ((size_t)n + 1 + 7) & ~(size_t)7;
+		if (b->used > b->cap)
+			b->used = b->cap;
+		return p;
+	}
+	p = arena_alloc(a, (size_t)n + 1);
+	if (p)
+		vsnprintf(p, (size_t)n + 1, fmt, ap2);
+	va_end(ap2);
+	return p;
+}
+
+static void arena_release(struct arena *a)
+{
+	struct arena_block *b = a->head;
+
+	while (b) {
+		struct arena_block *next = b->next;
+		free(b);
+		b = next;
+	}
+	a->head = NULL;
+}
+
+struct rc_check_result {
+	struct rc_report *report;
+	const char *id;
+	enum rc_verdict verdict;
+	bool decided; /* skip or error set explicitly */
+	const char *reason;
+	uint64_t duration_ms;
+	struct rc_metric *metrics, *metrics_tail;
+	struct rc_finding *findings, *findings_tail;
+	size_t counts[3];
+};
+
+struct input {
+	bool set;
+	const char *role;
+	const char *path;
+	uint64_t size;
+	const char *build_id;
+};
+
+struct rc_report {
+	struct arena arena;
+	struct rc_check_result **checks;
+	size_t n_checks, cap_checks;
+	struct input inputs[2];
+	long pid;
+	const char *pprof_url;
+	const char *tool_version;
+	uint64_t duration_ms;
+	int64_t created;
+	int exit_code;
+	const char *error;
+};
+
+const char *rc_verdict_name(enum rc_verdict v)
+{
+	switch (v) {
+	case RC_VERDICT_PASS: return "pass";
+	case RC_VERDICT_SKIP: return "skip";
+	case RC_VERDICT_WARN: return "warn";
+	case RC_VERDICT_FAIL: return "fail";
+	case RC_VERDICT_ERROR: return "error";
+	}
+	return "error";
+}
+
+const char *rc_severity_name(enum rc_severity s)
+{
+	switch (s) {
+	case RC_SEV_INFO: return "info";
+	case RC_SEV_WARN: return "warn";
+	case RC_SEV_FAIL: return "fail";
+	}
+	return "fail";
+}
+
+struct rc_report *rc_report_new(void)
+{
+	struct rc_report *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->pid = -1;
+	r->created = (int64_t)time(NULL);
+	r->tool_version = "unknown";
+	return r;
+}
+
+void rc_report_free(struct rc_report *r)
+{
+	if (!r)
+		return;
+	arena_release(&r->arena);
+	free(r->checks);
+	free(r);
+}
+
+static const char *dup_or_null(struct arena *a, const char *s)
+{
+	return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+void rc_report_set_input(struct rc_report *r, const char *role, const char *path, uint64_t size,
+			 const char *build_id_hex)
+{
+	struct input *in = &r->inputs[strcmp(role, "old") == 0 ? 0 : 1];
+
+	in->set = true;
+	in->role = in == &r->inputs[0] ? "old" : "new";
+	in->path = dup_or_null(&r->arena, path);
+	in->size = size;
+	in->build_id = dup_or_null(&r->arena, build_id_hex);
+}
+
+void rc_report_set_pid(struct rc_report *r, long pid)
+{
+	r->pid = pid;
+}
+
+void rc_report_set_pprof_url(struct rc_report *r, const char *url)
+{
+	r->pprof_url = dup_or_null(&r->arena, url);
+}
+
+void rc_report_set_tool_version(struct rc_report *r, const char *version)
+{
+	r->tool_version = dup_or_null(&r->arena, version);
+}
+
+void rc_report_set_duration_ms(struct rc_report *r, uint64_t ms)
+{
+	r->duration_ms = ms;
+}
+
+void rc_report_set_created(struct rc_report *r, int64_t unix_seconds)
+{
+	r->created = unix_seconds;
+}
+
+void rc_report_set_exit_code(struct rc_report *r, int code)
+{
+	r->exit_code = code;
+}
+
+void rc_report_set_error(struct rc_report *r, const char *message)
+{
+	r->error = dup_or_null(&r->arena, message);
+}
+
+struct rc_check_result *rc_report_add_check(struct rc_report *r, const char *id)
+{
+	struct rc_check_result *res;
+
+	if (r->n_checks == r->cap_checks) {
+		size_t cap = r->cap_checks ? r->cap_checks * 2 : 16;
+		void *p = realloc(r->checks, cap * sizeof(*r->checks));
+
+		if (!p) {
+			r->arena.oom = true;
+			return NULL;
+		}
+		r->checks = p;
+		r->cap_checks = cap;
+	}
+	res = arena_alloc(&r->arena, sizeof(*res));
+	if (!res)
+		return NULL;
+	memset(res, 0, sizeof(*res));
+	res->report = r;
+	res->id = id;
+	r->checks[r->n_checks++] = res;
+	return res;
+}
+
+size_t rc_report_check_count(const struct rc_report *r)
+{
+	return r->n_checks;
+}
+
+struct rc_check_result *rc_report_check(const struct rc_report *r, size_t i)
+{
+	return i < r->n_checks ? r->checks[i] : NULL;
+}
+
+enum rc_verdict rc_report_verdict(const struct rc_report *r)
+{
+	enum rc_verdict worst = r->error ? RC_VERDICT_ERROR : RC_VERDICT_PASS;
+
+	for (size_t i = 0; i < r->n_checks; i++)
+		if (r->checks[i]->verdict > worst)
+			worst = r->checks[i]->verdict;
+	/* "skip" is no verdict for a whole report: all-skipped is a pass. */
+	return worst == RC_VERDICT_SKIP ? RC_VERDICT_PASS : worst;
+}
+
+size_t rc_report_count(const struct rc_report *r, enum rc_verdict v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n_checks; i++)
+		n += r->checks[i]->verdict == v;
+	return n;
+}
+
+int rc_report_status(const struct rc_report *r)
+{
+	return r->arena.oom ? -RC_ENOMEM : 0;
+}
+
+const char *rc_result_id(const struct rc_check_result *res)
+{
+	return res->id;
+}
+
+enum rc_verdict rc_result_verdict(const struct rc_check_result *res)
+{
+	return res->verdict;
+}
+
+const char *rc_result_reason(const struct rc_check_result *res)
+{
+	return res->reason;
+}
+
+static void result_decide(struct rc_check_result *res, enum rc_verdict v, const char *fmt,
+			  va_list ap)
+{
+	/* An error outranks a skip; the first reason of a kind wins. */
+	if (res->decided && res->verdict >= v)
+		return;
+	res->decided = true;
+	res->verdict = v;
+	res->reason = arena_vprintf(&res->report->arena, fmt, ap);
+}
+
+void rc_result_skip(struct rc_check_result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	result_decide(res, RC_VERDICT_SKIP, fmt, ap);
+	va_end(ap);
+}
+
+void rc_result_error(struct rc_check_result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	result_decide(res, RC_VERDICT_ERROR, fmt, ap);
+	va_end(ap);
+}
+
+void rc_result_finish(struct rc_check_result *res)
+{
+	if (res->decided)
+		return;
+	if (res->counts[RC_SEV_FAIL])
+		res->verdict = RC_VERDICT_FAIL;
+	else if (res->counts[RC_SEV_WARN])
+		res->verdict = RC_VERDICT_WARN;
+	else
+		res->verdict = RC_VERDICT_PASS;
+}
+
+void rc_result_set_duration_ms(struct rc_check_result *res, uint64_t ms)
+{
+	res->duration_ms = ms;
+}
+
+uint64_t rc_result_duration_ms(const struct rc_check_result *res)
+{
+	return res->duration_ms;
+}
+
+void rc_result_metric(struct rc_check_result *res, const char *key, int64_t value)
+{
+	struct rc_metric *m;
+
+	for (m = res->metrics; m; m = (struct rc_metric *)m->next) {
+		if (strcmp(m->key, key) == 0) {
+			m->value = value;
+			return;
+		}
+	}
+	m = arena_alloc(&res->report->arena, sizeof(*m));
+	if (!m)
+		return;
+	*m = (struct rc_metric){.key = key, .value = value};
+	if (res->metrics_tail)
+		res->metrics_tail->next = m;
+	else
+		res->metrics = m;
+	res->metrics_tail = m;
+}
+
+const struct rc_metric *rc_result_metrics(const struct rc_check_result *res)
+{
+	return res->metrics;
+}
+
+struct rc_finding *rc_result_vadd(struct rc_check_result *res, enum rc_severity sev,
+				  const char *code, const char *fmt, va_list ap)
+{
+	struct rc_finding *f = arena_alloc(&res->report->arena, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	*f = (struct rc_finding){.code = code, .severity = sev, .arena_ = &res->report->arena};
+	f->message = arena_vprintf(&res->report->arena, fmt, ap);
+	if (!f->message)
+		return NULL;
+	if (res->findings_tail)
+		res->findings_tail->next = f;
+	else
+		res->findings = f;
+	res->findings_tail = f;
+	res->counts[sev]++;
+	return f;
+}
+
+struct rc_finding *rc_result_add(struct rc_check_result *res, enum rc_severity sev,
+				 const char *code, const char *fmt, ...)
+{
+	struct rc_finding *f;
+	va_list ap;
+
+	va_start(ap, fmt);
+	f = rc_result_vadd(res, sev, code, fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+const struct rc_finding *rc_result_findings(const struct rc_check_result *res)
+{
+	return res->findings;
+}
+
+size_t rc_result_finding_count(const struct rc_check_result *res, enum rc_severity sev)
+{
+	return res->counts[sev];
+}
+
+static struct arena *finding_arena(struct rc_finding *f)
+{
+	return f->arena_;
+}
+
+static struct rc_detail *detail_new(struct rc_finding *f, const char *key,
+				    enum rc_detail_type type)
+{
+	struct rc_detail *d;
+
+	if (!f)
+		return NULL;
+	d = arena_alloc(finding_arena(f), sizeof(*d));
+	if (!d)
+		return NULL;
+	*d = (struct rc_detail){.key = key, .type = type};
+	if (f->detail_tail_)
+		((struct rc_detail *)f->detail_tail_)->next = d;
+	else
+		f->detail = d;
+	f->detail_tail_ = d;
+	return d;
+}
+
+void rc_finding_strn(struct rc_finding *f, const char *key, const char *s, size_t len)
+{
+	struct rc_detail *d = detail_new(f, key, RC_DETAIL_STR);
+
+	if (!d)
+		return;
+	d->v.s = arena_strndup(finding_arena(f), s, len);
+	d->len = d->v.s ? (uint32_t)len : 0;
+	if (!d->v.s)
+		d->v.s = "";
+}
+
+void rc_finding_str(struct rc_finding *f, const char *key, const char *s)
+{
+	if (!s) {
+		detail_new(f, key, RC_DETAIL_STR); /* v.s NULL: written as null */
+		return;
+	}
+	rc_finding_strn(f, key, s, strlen(s));
+}
+
+void rc_finding_str_borrowed(struct rc_finding *f, const char *key, const char *s)
+{
+	struct rc_detail *d = detail_new(f, key, RC_DETAIL_STR);
+
+	if (!d)
+		return;
+	d->v.s = s;
+	d->len = s ? (uint32_t)strlen(s) : 0;
+}
+
+void rc_finding_int(struct rc_finding *f, const char *key, int64_t v)
+{
+	struct rc_detail *d = detail_new(f, key, RC_DETAIL_INT);
+
+	if (d)
+		d->v.i = v;
+}
+
+void rc_finding_uint(struct rc_finding *f, const char *key, uint64_t v)
+{
+	struct rc_detail *d = detail_new(f, key, RC_DETAIL_UINT);
+
+	if (d)
+		d->v.u = v;
+}
+
+void rc_finding_hex(struct rc_finding *f, const char *key, uint64_t v)
+{
+	struct rc_detail *d = detail_new(f, key, RC_DETAIL_HEX);
+
+	if (d)
+		d->v.u = v;
+}
+
+void rc_finding_bool(struct rc_finding *f, const char *key, bool v)
+{
+	struct rc_detail *d = detail_new(f, key, RC_DETAIL_BOOL);
+
+	if (d)
+		d->v.b = v;
+}
+
+/* ---- JSON output ---- */
+
+static void write_detail_value(struct rc_json *j, const struct rc_detail *d)
+{
+	char buf[32];
+
+	switch (d->type) {
+	case RC_DETAIL_STR:
+		if (d->v.s)
+			rc_json_stringn(j, d->v.s, d->len);
+		else
+			rc_json_null(j);
+		break;
+	case RC_DETAIL_INT:
+		rc_json_int(j, d->v.i);
+		break;
+	case RC_DETAIL_UINT:
+		rc_json_uint(j, d->v.u);
+		break;
+	case RC_DETAIL_HEX:
+		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)d->v.u);
+		rc_json_string(j, buf);
+		break;
+	case RC_DETAIL_BOOL:
+		rc_json_bool(j, d->v.b);
+		break;
+	}
+}
+
+static void write_input(struct rc_json *j, const struct input *in)
+{
+	rc_json_key(j, in->role);
+	rc_json_begin_object(j);
+	rc_json_key(j, "path");
+	rc_json_string(j, in->path ? in->path : "");
+	rc_json_key(j, "size");
+	rc_json_uint(j, in->size);
+	rc_json_key(j, "build_id");
+	if (in->build_id)
+		rc_json_string(j, in->build_id);
+	else
+		rc_json_null(j);
+	rc_json_end_object(j);
+}
+
+static void write_check(struct rc_json *j, const struct rc_check_result *res)
+{
+	rc_json_begin_object(j);
+	rc_json_key(j, "id");
+	rc_json_string(j, res->id);
+	rc_json_key(j, "verdict");
+	rc_json_string(j, rc_verdict_name(res->verdict));
+	if (res->reason) {
+		rc_json_key(j, "reason");
+		rc_json_string(j, res->reason);
+	}
+	rc_json_key(j, "duration_ms");
+	rc_json_uint(j, res->duration_ms);
+	rc_json_key(j, "metrics");
+	rc_json_begin_object(j);
+	for (const struct rc_metric *m = res->metrics; m; m = m->next) {
+		rc_json_key(j, m->key);
+		rc_json_int(j, m->value);
+	}
+	rc_json_end_object(j);
+	rc_json_key(j, "findings");
+	rc_json_begin_array(j);
+	for (const struct rc_finding *f = res->findings; f; f = f->next) {
+		rc_json_begin_object(j);
+		rc_json_key(j, "code");
+		rc_json_string(j, f->code);
+		rc_json_key(j, "severity");
+		rc_json_string(j, rc_severity_name(f->severity));
+		rc_json_key(j, "message");
+		rc_json_string(j, f->message);
+		rc_json_key(j, "detail");
+		rc_json_begin_object(j);
+		for (const struct rc_detail *d = f->detail; d; d = d->next) {
+			rc_json_key(j, d->key);
+			write_detail_value(j, d);
+		}
+		rc_json_end_object(j);
+		rc_json_end_object(j);
+	}
+	rc_json_end_array(j);
+	rc_json_end_object(j);
+}
+
+int rc_report_write_json(const struct rc_report *r, FILE *out, struct rc_err *err)
+{
+	int rc;
+	struct rc_json *jp = malloc(sizeof(*jp)); /* a 64 KiB buffer: not on the stack */
+	char created[32];
+	time_t t = (time_t)r->created;
+	struct tm tm;
+	enum rc_verdict v = rc_report_verdict(r);
+	static const enum rc_verdict order[] = {RC_VERDICT_PASS, RC_VERDICT_WARN, RC_VERDICT_FAIL,
+						RC_VERDICT_SKIP, RC_VERDICT_ERROR};
+
+	if (!jp || r->arena.oom) {
+		free(jp);
+		return rc_err_set(err, -RC_ENOMEM, "out of memory while building the report");
+	}
+	gmtime_r(&t, &tm);
+	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
+
+	rc_json_init(jp, out, true);
+	rc_json_begin_object(jp);
+	rc_json_key(jp, "schema");
+	rc_json_string(jp, RC_REPORT_SCHEMA);
+	rc_json_key(jp, "tool");
+	rc_json_begin_object(jp);
+	rc_json_key(jp, "name");
+	rc_json_string(jp, "reloadcheck");
+	rc_json_key(jp, "version");
+	rc_json_string(jp, r->tool_version ? r->tool_version : "unknown");
+	rc_json_end_object(jp);
+	rc_json_key(jp, "created");
+	rc_json_string(jp, created);
+	rc_json_key(jp, "duration_ms");
+	rc_json_uint(jp, r->duration_ms);
+	rc_json_key(jp, "inputs");
+	rc_json_begin_object(jp);
+	for (int i = 0; i < 2; i++)
+		if (r->inputs[i].set)
+			write_input(jp, &r->inputs[i]);
+	if (r->pid >= 0) {
+		rc_json_key(jp, "pid");
+		rc_json_int(jp, r->pid);
+	}
+	if (r->pprof_url) {
+		rc_json_key(jp, "pprof_url");
+		rc_json_string(jp, r->pprof_url);
+	}
+	rc_json_end_object(jp);
+	rc_json_key(jp, "verdict");
+	rc_json_string(jp, rc_verdict_name(v));
+	if (r->error) {
+		rc_json_key(jp, "error");
+		rc_json_string(jp, r->error);
+	}
+	rc_json_key(jp, "exit_code");
+	rc_json_int(jp, r->exit_code);
+	rc_json_key(jp, "summary");
+	rc_json_begin_object(jp);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		rc_json_key(jp, rc_verdict_name(order[i]));
+		rc_json_uint(jp, rc_report_count(r, order[i]));
+	}
+	rc_json_end_object(jp);
+	rc_json_key(jp, "checks");
+	rc_json_begin_array(jp);
+	for (size_t i = 0; i < r->n_checks; i++)
+		write_check(jp, r->checks[i]);
+	rc_json_end_array(jp);
+	rc_json_end_object(jp);
+	rc = rc_json_finish(jp);
+	free(jp);
+	if (rc != 0 || fputc('\n', out) == EOF || ferror(out))
+		return rc_err_set(err, -RC_EIO, "cannot write the report: write error");
+	return 0;
+}
