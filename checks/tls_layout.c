@@ -339,8 +339,11 @@ static void initial_value(struct rc_check_result *out, const struct rc_elf *elf,
 				  s->size, bytes(s->size), text);
 		rc_finding_uint(f, "value", v);
 	} else {
+		/* Only the first bytes of a large .tdata variable were looked at. */
+		bool partial = tdata && s->size > INITIAL_MAX;
+
 		if (zero) {
-			snprintf(text, sizeof(text), "all zero bytes");
+			snprintf(text, sizeof(text), partial ? "zero bytes" : "all zero bytes");
 		} else {
 			char *p = text;
 
@@ -351,8 +354,7 @@ static void initial_value(struct rc_check_result *out, const struct rc_elf *elf,
 		}
 		f = rc_result_add(out, RC_SEV_INFO, "tls.initial",
 				  "%s (%" PRIu64 " bytes) starts as %s%s in every new thread",
-				  s->name, s->size, text,
-				  !zero && s->size > INITIAL_MAX ? " (first 32 bytes)" : "");
+				  s->name, s->size, text, partial ? " (first 32 bytes)" : "");
 		if (!zero) {
 			char hex[2 * INITIAL_MAX + 1];
 

@@ -193,6 +193,24 @@ START_TEST(test_segment_removed)
 }
 END_TEST
 
+START_TEST(test_unnamed)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	/* NEW is stripped: OLD's .symtab variables are not "removed", just unnamed */
+	checktest_run_paths(&t, &rc_check_tls_layout, "identical/old", "stripped_new/new");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
+	ck_assert_int_eq(checktest_count(&t, "tls.segment_removed"), 1);
+	ck_assert_int_eq(checktest_count(&t, "tls.var_removed"), 0);
+	f = checktest_find(&t, "tls.vars_unnamed");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	ck_assert_uint_eq(detail_uint(f, "old"), 1);
+	checktest_release(&t);
+}
+END_TEST
+
 Suite *tls_layout_suite(void)
 {
 	Suite *s = suite_create("tls_layout");
@@ -218,6 +236,9 @@ Suite *tls_layout_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("segment_removed");
 	tcase_add_test(tc, test_segment_removed);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("unnamed");
+	tcase_add_test(tc, test_unnamed);
 	suite_add_tcase(s, tc);
 	return s;
 }
