@@ -19,35 +19,52 @@
 static const char *type_name(unsigned t)
 {
 	switch (t) {
-	case STT_NOTYPE: return "notype";
-	case STT_OBJECT: return "object";
-	case STT_FUNC: return "function";
-	case STT_COMMON: return "common";
-	case STT_TLS: return "tls";
-	case STT_GNU_IFUNC: return "ifunc";
-	default: return "other";
+	case STT_NOTYPE:
+		return "notype";
+	case STT_OBJECT:
+		return "object";
+	case STT_FUNC:
+		return "function";
+	case STT_COMMON:
+		return "common";
+	case STT_TLS:
+		return "tls";
+	case STT_GNU_IFUNC:
+		return "ifunc";
+	default:
+		return "other";
 	}
 }
 
 static const char *bind_name(unsigned b)
 {
 	switch (b) {
-	case STB_LOCAL: return "local";
-	case STB_GLOBAL: return "global";
-	case STB_WEAK: return "weak";
-	case STB_GNU_UNIQUE: return "unique";
-	default: return "other";
+	case STB_LOCAL:
+		return "local";
+	case STB_GLOBAL:
+		return "global";
+	case STB_WEAK:
+		return "weak";
+	case STB_GNU_UNIQUE:
+		return "unique";
+	default:
+		return "other";
 	}
 }
 
 static const char *vis_name(unsigned v)
 {
 	switch (v) {
-	case STV_DEFAULT: return "default";
-	case STV_INTERNAL: return "internal";
-	case STV_HIDDEN: return "hidden";
-	case STV_PROTECTED: return "protected";
-	default: return "other";
+	case STV_DEFAULT:
+		return "default";
+	case STV_INTERNAL:
+		return "internal";
+	case STV_HIDDEN:
+		return "hidden";
+	case STV_PROTECTED:
+		return "protected";
+	default:
+		return "other";
 	}
 }
 
@@ -68,12 +85,48 @@ struct drift {
 	const char *tname;
 };
 
+static struct rc_str str(const char *s)
+{
+	return (struct rc_str){s, strlen(s)};
+}
+
+static struct rc_str sym_name(const struct rc_elf_sym *s)
+{
+	return (struct rc_str){s->name, s->name_len};
+}
+
+/* "@" or "@@" (the default version) before a dynamic symbol's version, or "". */
+static struct rc_str at(const struct rc_elf_sym *s)
+{
+	if (!s->version)
+		return RC_STR("");
+	return s->version_hidden ? RC_STR("@") : RC_STR("@@");
+}
+
+static struct rc_str ver(const struct rc_elf_sym *s)
+{
+	return s->version ? str(s->version) : RC_STR("");
+}
+
+/* Decimal of @v in @buf (24 bytes). */
+static struct rc_str dec(uint64_t v, char *buf)
+{
+	size_t n = 23;
+
+	buf[n] = '\0';
+	do {
+		buf[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return (struct rc_str){buf + n, 23 - n};
+}
+
 static void add_symbol_detail(struct rc_finding *f, const struct drift *d,
 			      const struct rc_elf_sym *s)
 {
 	/* Names point into the mapped ELF files, which outlive the report. */
 	rc_finding_str_borrowed(f, "table", d->tname);
-	rc_finding_str_borrowed(f, "name", s->name);
+	rc_finding_strn_borrowed(f, "name", s->name, s->name_len);
 	if (s->version)
 		rc_finding_str_borrowed(f, "version", s->version);
 	rc_finding_str_borrowed(f, "type", type_name(s->type));
@@ -82,23 +135,25 @@ static void add_symbol_detail(struct rc_finding *f, const struct drift *d,
 
 static void on_removed(struct drift *d, const struct rc_elf_sym *o)
 {
-	struct rc_finding *f;
 	bool dyn = d->table == RC_ELF_DYNSYM;
-	const char *ver = o->version ? o->version : "";
-	const char *at = o->version ? "@" : "";
+	struct rc_str parts[] = {
+		str(d->tname), RC_STR(": "), RC_STR(""), str(type_name(o->type)), RC_STR(" '"),
+		sym_name(o),   at(o),	     ver(o),	 RC_STR("' removed"),
+	};
+	enum rc_severity sev = RC_SEV_INFO;
+	struct rc_finding *f;
 
-	if (dyn && is_exported(o))
-		f = rc_result_add(d->res, RC_SEV_FAIL, "symbol.removed",
-				  "%s: exported %s '%s%s%s' removed: plugins, dlsym() callers and "
-				  "programs linked against it will fail to load or resolve it",
-				  d->tname, type_name(o->type), o->name, at, ver);
-	else if (!dyn && o->bind != STB_LOCAL)
-		f = rc_result_add(d->res, RC_SEV_WARN, "symbol.removed",
-				  "%s: global %s '%s' removed", d->tname, type_name(o->type),
-				  o->name);
-	else
-		f = rc_result_add(d->res, RC_SEV_INFO, "symbol.removed", "%s: %s %s '%s' removed",
-				  d->tname, bind_name(o->bind), type_name(o->type), o->name);
+	if (dyn && is_exported(o)) {
+		sev = RC_SEV_FAIL;
+		parts[2] = RC_STR("exported ");
+	} else if (!dyn && o->bind != STB_LOCAL) {
+		sev = RC_SEV_WARN;
+		parts[2] = RC_STR("global ");
+	} else {
+		parts[2] = o->bind == STB_LOCAL ? RC_STR("local ") : RC_STR("");
+	}
+	f = rc_result_add_parts(d->res, sev, "symbol.removed", parts,
+				sizeof(parts) / sizeof(parts[0]));
 	add_symbol_detail(f, d, o);
 	rc_finding_uint(f, "old_size", o->size);
 	rc_finding_hex(f, "old_value", o->value);
@@ -106,14 +161,67 @@ static void on_removed(struct drift *d, const struct rc_elf_sym *o)
 
 static void on_added(struct drift *d, const struct rc_elf_sym *n)
 {
-	struct rc_finding *f;
+	struct rc_str parts[] = {
+		str(d->tname),
+		RC_STR(": "),
+		str(bind_name(n->bind)),
+		RC_STR(" "),
+		str(type_name(n->type)),
+		RC_STR(" '"),
+		sym_name(n),
+		at(n),
+		ver(n),
+		RC_STR("' added"),
+	};
+	struct rc_finding *f = rc_result_add_parts(d->res, RC_SEV_INFO, "symbol.added", parts,
+						   sizeof(parts) / sizeof(parts[0]));
 
-	f = rc_result_add(d->res, RC_SEV_INFO, "symbol.added", "%s: %s %s '%s%s%s' added",
-			  d->tname, bind_name(n->bind), type_name(n->type), n->name,
-			  n->version ? "@" : "", n->version ? n->version : "");
 	add_symbol_detail(f, d, n);
 	rc_finding_uint(f, "new_size", n->size);
 	rc_finding_hex(f, "new_value", n->value);
+}
+
+static void on_resized(struct drift *d, const struct rc_elf_sym *o, const struct rc_elf_sym *n,
+		       bool exported)
+{
+	char ob[24], nb[24];
+	struct rc_str parts[] = {
+		str(d->tname),	  RC_STR(": "),	  str(type_name(n->type)),
+		RC_STR(" '"),	  sym_name(n),	  RC_STR("' changed size from "),
+		dec(o->size, ob), RC_STR(" to "), dec(n->size, nb),
+		RC_STR(" bytes"),
+	};
+	enum rc_severity sev = exported && is_data(o) ? RC_SEV_FAIL : RC_SEV_INFO;
+	struct rc_finding *f;
+
+	f = rc_result_add_parts(d->res, sev, "symbol.resized", parts,
+				sizeof(parts) / sizeof(parts[0]));
+	add_symbol_detail(f, d, n);
+	rc_finding_uint(f, "old_size", o->size);
+	rc_finding_uint(f, "new_size", n->size);
+}
+
+static void on_version(struct drift *d, const struct rc_elf_sym *o, const struct rc_elf_sym *n,
+		       bool exported)
+{
+	struct rc_str parts[] = {
+		str(d->tname),
+		RC_STR(": '"),
+		sym_name(n),
+		RC_STR("' version changed from "),
+		at(o),
+		o->version ? ver(o) : RC_STR("(none)"),
+		RC_STR(" to "),
+		at(n),
+		n->version ? ver(n) : RC_STR("(none)"),
+	};
+	struct rc_finding *f = rc_result_add_parts(d->res, exported ? RC_SEV_FAIL : RC_SEV_INFO,
+						   "symbol.version_changed", parts,
+						   sizeof(parts) / sizeof(parts[0]));
+
+	add_symbol_detail(f, d, n);
+	rc_finding_str_borrowed(f, "old_version", o->version);
+	rc_finding_str_borrowed(f, "new_version", n->version);
 }
 
 static void on_changed(struct drift *d, const struct rc_elf_sym *o, const struct rc_elf_sym *n,
@@ -123,64 +231,34 @@ static void on_changed(struct drift *d, const struct rc_elf_sym *o, const struct
 	bool exported = dyn && is_exported(o);
 	struct rc_finding *f;
 
-	if (ch & RC_SYMDIFF_SIZE) {
-		enum rc_severity sev = RC_SEV_INFO;
-		const char *why = "";
-
-		if (exported && is_data(o)) {
-			sev = RC_SEV_FAIL;
-			why = ": copy relocations in programs built against OLD copy the old size, "
-			      "so NEW reads past the end of its copy";
-		}
-		f = rc_result_add(d->res, sev, "symbol.resized", "%s: %s '%s' changed size from %llu to %llu bytes%s",
-				  d->tname, type_name(n->type), n->name,
-				  (unsigned long long)o->size, (unsigned long long)n->size, why);
-		add_symbol_detail(f, d, n);
-		rc_finding_uint(f, "old_size", o->size);
-		rc_finding_uint(f, "new_size", n->size);
-	}
+	if (ch & RC_SYMDIFF_SIZE)
+		on_resized(d, o, n, exported);
 	if (ch & RC_SYMDIFF_TYPE) {
 		f = rc_result_add(d->res, exported ? RC_SEV_WARN : RC_SEV_INFO, "symbol.retyped",
 				  "%s: '%s' changed type from %s to %s", d->tname, n->name,
 				  type_name(o->type), type_name(n->type));
 		add_symbol_detail(f, d, n);
-		rc_finding_str(f, "old_type", type_name(o->type));
-		rc_finding_str(f, "new_type", type_name(n->type));
+		rc_finding_str_borrowed(f, "old_type", type_name(o->type));
+		rc_finding_str_borrowed(f, "new_type", type_name(n->type));
 	}
 	if (ch & RC_SYMDIFF_BIND) {
 		f = rc_result_add(d->res, exported ? RC_SEV_WARN : RC_SEV_INFO, "symbol.rebound",
 				  "%s: '%s' changed binding from %s to %s", d->tname, n->name,
 				  bind_name(o->bind), bind_name(n->bind));
 		add_symbol_detail(f, d, n);
-		rc_finding_str(f, "old_bind", bind_name(o->bind));
-		rc_finding_str(f, "new_bind", bind_name(n->bind));
+		rc_finding_str_borrowed(f, "old_bind", bind_name(o->bind));
+		rc_finding_str_borrowed(f, "new_bind", bind_name(n->bind));
 	}
 	if (ch & RC_SYMDIFF_VISIBILITY) {
 		f = rc_result_add(d->res, exported ? RC_SEV_WARN : RC_SEV_INFO, "symbol.visibility",
 				  "%s: '%s' changed visibility from %s to %s", d->tname, n->name,
 				  vis_name(o->visibility), vis_name(n->visibility));
 		add_symbol_detail(f, d, n);
-		rc_finding_str(f, "old_visibility", vis_name(o->visibility));
-		rc_finding_str(f, "new_visibility", vis_name(n->visibility));
+		rc_finding_str_borrowed(f, "old_visibility", vis_name(o->visibility));
+		rc_finding_str_borrowed(f, "new_visibility", vis_name(n->visibility));
 	}
-	if (ch & RC_SYMDIFF_VERSION) {
-		char ov[256], nv[256];
-
-		snprintf(ov, sizeof(ov), "%s%s", o->version_hidden ? "@" : "@@",
-			 o->version ? o->version : "(none)");
-		snprintf(nv, sizeof(nv), "%s%s", n->version_hidden ? "@" : "@@",
-			 n->version ? n->version : "(none)");
-		f = rc_result_add(d->res, exported ? RC_SEV_FAIL : RC_SEV_INFO,
-				  "symbol.version_changed",
-				  "%s: '%s' version changed from %s to %s%s", d->tname, n->name, ov,
-				  nv,
-				  exported ? ": programs and libraries bound to the old version "
-					     "fail to load (version not found)"
-					   : "");
-		add_symbol_detail(f, d, n);
-		rc_finding_str(f, "old_version", o->version);
-		rc_finding_str(f, "new_version", n->version);
-	}
+	if (ch & RC_SYMDIFF_VERSION)
+		on_version(d, o, n, exported);
 }
 
 static void on_event(void *arg, const struct rc_elf_sym *o, const struct rc_elf_sym *n,
@@ -213,8 +291,9 @@ static int diff_table(const struct rc_ctx *ctx, struct rc_check_result *res,
 	const struct rc_elf_sym *os, *ns;
 	size_t on, nn;
 	bool op, np;
-	struct drift d = {
-		.res = res, .table = table, .tname = table == RC_ELF_DYNSYM ? ".dynsym" : ".symtab"};
+	struct drift d = {.res = res,
+			  .table = table,
+			  .tname = table == RC_ELF_DYNSYM ? ".dynsym" : ".symtab"};
 	const struct table_metrics *m = &metric_names[table];
 	struct rc_symdiff_stats st;
 	const char *odig = st.old_digest, *ndig = st.new_digest;
@@ -249,17 +328,17 @@ static int diff_table(const struct rc_ctx *ctx, struct rc_check_result *res,
 	total->changed += st.changed;
 	total->moved_only += st.moved_only;
 	if (st.moved_only) {
-		f = rc_result_add(res, RC_SEV_INFO, "symbol.moved",
-				  "%s: %zu symbols moved to new addresses with nothing else changed",
-				  d.tname, st.moved_only);
+		f = rc_result_add(
+			res, RC_SEV_INFO, "symbol.moved",
+			"%s: %zu symbols moved to new addresses with nothing else changed", d.tname,
+			st.moved_only);
 		rc_finding_str(f, "table", d.tname);
 		rc_finding_uint(f, "count", st.moved_only);
 	}
 	if (strcmp(odig, ndig) == 0)
 		f = rc_result_add(res, RC_SEV_INFO, "symbol.digest_equal",
 				  "%s: same symbols, types and sizes in OLD and NEW (digest %s)%s",
-				  d.tname, ndig,
-				  st.moved_only ? ": only addresses differ" : "");
+				  d.tname, ndig, st.moved_only ? ": only addresses differ" : "");
 	else
 		f = rc_result_add(res, RC_SEV_INFO, "symbol.digest_changed",
 				  "%s: address-insensitive digest changed from %s to %s", d.tname,
@@ -275,6 +354,25 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	struct rc_symdiff_stats total = {0};
 	int rc;
 
+	rc_result_hint(
+		res, "symbol.removed",
+		"plugins, dlsym() callers and programs linked against OLD that use a removed "
+		"exported symbol fail to load or resolve it after the reload");
+	rc_result_hint(res, "symbol.resized",
+		       "programs built against OLD hold copy relocations of exported data with the "
+		       "old size, so NEW's code reads or writes past the end of their copy");
+	rc_result_hint(res, "symbol.version_changed",
+		       "programs and libraries bound to the old symbol version fail to load "
+		       "(version not found)");
+	rc_result_hint(
+		res, "symbol.retyped",
+		"callers that bound an exported symbol as one kind of object now get another");
+	rc_result_hint(res, "symbol.rebound",
+		       "a changed binding changes symbol interposition: a weak export can now be "
+		       "overridden, a global one no longer");
+	rc_result_hint(res, "symbol.visibility",
+		       "changed visibility changes who can bind to the symbol");
+
 	rc = diff_table(ctx, res, RC_ELF_DYNSYM, &total, err);
 	if (!rc)
 		rc = diff_table(ctx, res, RC_ELF_SYMTAB, &total, err);
@@ -289,7 +387,8 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 
 const struct rc_check rc_check_symbol_drift = {
 	.id = "symbol-drift",
-	.summary = "symbols added, removed, resized, retyped, rebound or moved (.dynsym and .symtab)",
+	.summary =
+		"symbols added, removed, resized, retyped, rebound or moved (.dynsym and .symtab)",
 	.explain =
 		"Diffs the dynamic symbol table (.dynsym, what other objects and dlsym() bind to) "
 		"and the full symbol table (.symtab, what debuggers, perf and crash-stack "

@@ -42,7 +42,7 @@ int rc_json_finish(struct rc_json *j)
 	return j->failed ? -1 : 0;
 }
 
-static void put(struct rc_json *j, const void *p, size_t n)
+static inline void put(struct rc_json *j, const void *p, size_t n)
 {
 	if (n > sizeof(j->buf) - j->len) {
 		flush(j);
@@ -56,7 +56,7 @@ static void put(struct rc_json *j, const void *p, size_t n)
 	j->len += n;
 }
 
-static void putch(struct rc_json *j, char c)
+static inline void putch(struct rc_json *j, char c)
 {
 	if (j->len == sizeof(j->buf))
 		flush(j);
@@ -188,14 +188,21 @@ static uint64_t special_bytes(uint64_t w)
 /* Index of the first byte at or after @i that needs escaping, or @len. */
 static size_t scan_plain(const unsigned char *s, size_t i, size_t len)
 {
-	while (i + 8 <= len) {
-		uint64_t w;
+	uint64_t w;
 
+	while (i + 8 <= len) {
 		memcpy(&w, s + i, 8);
 		if (special_bytes(w))
-			break;
+			goto bytes;
 		i += 8;
 	}
+	/* The tail: one more word, overlapping what was already scanned. */
+	if (len >= 8 && i < len) {
+		memcpy(&w, s + len - 8, 8);
+		if (!special_bytes(w))
+			return len;
+	}
+bytes:
 	while (i < len && plain_byte(s[i]))
 		i++;
 	return i;
@@ -231,13 +238,27 @@ static void escape(struct rc_json *j, const char *str, size_t len)
 			continue;
 		}
 		switch (c) {
-		case '"': put(j, "\\\"", 2); break;
-		case '\\': put(j, "\\\\", 2); break;
-		case '\n': put(j, "\\n", 2); break;
-		case '\r': put(j, "\\r", 2); break;
-		case '\t': put(j, "\\t", 2); break;
-		case '\b': put(j, "\\b", 2); break;
-		case '\f': put(j, "\\f", 2); break;
+		case '"':
+			put(j, "\\\"", 2);
+			break;
+		case '\\':
+			put(j, "\\\\", 2);
+			break;
+		case '\n':
+			put(j, "\\n", 2);
+			break;
+		case '\r':
+			put(j, "\\r", 2);
+			break;
+		case '\t':
+			put(j, "\\t", 2);
+			break;
+		case '\b':
+			put(j, "\\b", 2);
+			break;
+		case '\f':
+			put(j, "\\f", 2);
+			break;
 		default:
 			u[4] = hex[c >> 4];
 			u[5] = hex[c & 15];
@@ -250,9 +271,14 @@ static void escape(struct rc_json *j, const char *str, size_t len)
 
 void rc_json_key(struct rc_json *j, const char *key)
 {
+	size_t len = strlen(key);
+
 	before_value(j);
 	putch(j, '"');
-	escape(j, key, strlen(key));
+	if (scan_plain((const unsigned char *)key, 0, len) == len)
+		put(j, key, len);
+	else
+		escape(j, key, len);
 	putch(j, '"');
 	putch(j, ':');
 	if (j->pretty)

@@ -122,6 +122,11 @@ static void arena_release(struct arena *a)
 	a->head = NULL;
 }
 
+struct hint {
+	struct hint *next;
+	const char *code, *text;
+};
+
 struct rc_check_result {
 	struct rc_report *report;
 	const char *id;
@@ -130,6 +135,7 @@ struct rc_check_result {
 	const char *reason;
 	uint64_t duration_ms;
 	struct rc_metric *metrics, *metrics_tail;
+	struct hint *hints;
 	struct rc_finding *findings, *findings_tail;
 	size_t counts[3];
 };
@@ -159,11 +165,16 @@ struct rc_report {
 const char *rc_verdict_name(enum rc_verdict v)
 {
 	switch (v) {
-	case RC_VERDICT_PASS: return "pass";
-	case RC_VERDICT_SKIP: return "skip";
-	case RC_VERDICT_WARN: return "warn";
-	case RC_VERDICT_FAIL: return "fail";
-	case RC_VERDICT_ERROR: return "error";
+	case RC_VERDICT_PASS:
+		return "pass";
+	case RC_VERDICT_SKIP:
+		return "skip";
+	case RC_VERDICT_WARN:
+		return "warn";
+	case RC_VERDICT_FAIL:
+		return "fail";
+	case RC_VERDICT_ERROR:
+		return "error";
 	}
 	return "error";
 }
@@ -171,9 +182,12 @@ const char *rc_verdict_name(enum rc_verdict v)
 const char *rc_severity_name(enum rc_severity s)
 {
 	switch (s) {
-	case RC_SEV_INFO: return "info";
-	case RC_SEV_WARN: return "warn";
-	case RC_SEV_FAIL: return "fail";
+	case RC_SEV_INFO:
+		return "info";
+	case RC_SEV_WARN:
+		return "warn";
+	case RC_SEV_FAIL:
+		return "fail";
 	}
 	return "fail";
 }
@@ -398,22 +412,49 @@ void rc_result_metric(struct rc_check_result *res, const char *key, int64_t valu
 	res->metrics_tail = m;
 }
 
+void rc_result_hint(struct rc_check_result *res, const char *code, const char *text)
+{
+	struct hint *h, **tail = &res->hints;
+
+	for (h = res->hints; h; h = h->next) {
+		if (strcmp(h->code, code) == 0) {
+			h->text = text;
+			return;
+		}
+		tail = &h->next;
+	}
+	h = arena_alloc(&res->report->arena, sizeof(*h));
+	if (!h)
+		return;
+	*h = (struct hint){.code = code, .text = text};
+	*tail = h;
+}
+
+const char *rc_result_hint_for(const struct rc_check_result *res, const char *code)
+{
+	for (const struct hint *h = res->hints; h; h = h->next)
+		if (strcmp(h->code, code) == 0)
+			return h->text;
+	return NULL;
+}
+
 const struct rc_metric *rc_result_metrics(const struct rc_check_result *res)
 {
 	return res->metrics;
 }
 
-struct rc_finding *rc_result_vadd(struct rc_check_result *res, enum rc_severity sev,
-				  const char *code, const char *fmt, va_list ap)
+static struct rc_finding *finding_link(struct rc_check_result *res, enum rc_severity sev,
+				       const char *code, const char *message)
 {
-	struct rc_finding *f = arena_alloc(&res->report->arena, sizeof(*f));
+	struct rc_finding *f;
 
+	if (!message)
+		return NULL;
+	f = arena_alloc(&res->report->arena, sizeof(*f));
 	if (!f)
 		return NULL;
 	*f = (struct rc_finding){.code = code, .severity = sev, .arena_ = &res->report->arena};
-	f->message = arena_vprintf(&res->report->arena, fmt, ap);
-	if (!f->message)
-		return NULL;
+	f->message = message;
 	if (res->findings_tail)
 		res->findings_tail->next = f;
 	else
@@ -421,6 +462,32 @@ struct rc_finding *rc_result_vadd(struct rc_check_result *res, enum rc_severity 
 	res->findings_tail = f;
 	res->counts[sev]++;
 	return f;
+}
+
+struct rc_finding *rc_result_vadd(struct rc_check_result *res, enum rc_severity sev,
+				  const char *code, const char *fmt, va_list ap)
+{
+	return finding_link(res, sev, code, arena_vprintf(&res->report->arena, fmt, ap));
+}
+
+struct rc_finding *rc_result_add_parts(struct rc_check_result *res, enum rc_severity sev,
+				       const char *code, const struct rc_str *parts, size_t n)
+{
+	size_t total = 0;
+	char *msg, *p;
+
+	for (size_t i = 0; i < n; i++)
+		total += parts[i].len;
+	msg = arena_alloc(&res->report->arena, total + 1);
+	if (!msg)
+		return NULL;
+	p = msg;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(p, parts[i].s, parts[i].len);
+		p += parts[i].len;
+	}
+	*p = '\0';
+	return finding_link(res, sev, code, msg);
 }
 
 struct rc_finding *rc_result_add(struct rc_check_result *res, enum rc_severity sev,
@@ -450,8 +517,7 @@ static struct arena *finding_arena(struct rc_finding *f)
 	return f->arena_;
 }
 
-static struct rc_detail *detail_new(struct rc_finding *f, const char *key,
-				    enum rc_detail_type type)
+static struct rc_detail *detail_new(struct rc_finding *f, const char *key, enum rc_detail_type type)
 {
 	struct rc_detail *d;
 
@@ -490,14 +556,19 @@ void rc_finding_str(struct rc_finding *f, const char *key, const char *s)
 	rc_finding_strn(f, key, s, strlen(s));
 }
 
-void rc_finding_str_borrowed(struct rc_finding *f, const char *key, const char *s)
+void rc_finding_strn_borrowed(struct rc_finding *f, const char *key, const char *s, size_t len)
 {
 	struct rc_detail *d = detail_new(f, key, RC_DETAIL_STR);
 
 	if (!d)
 		return;
 	d->v.s = s;
-	d->len = s ? (uint32_t)strlen(s) : 0;
+	d->len = s ? (uint32_t)len : 0;
+}
+
+void rc_finding_str_borrowed(struct rc_finding *f, const char *key, const char *s)
+{
+	rc_finding_strn_borrowed(f, key, s, s ? strlen(s) : 0);
 }
 
 void rc_finding_int(struct rc_finding *f, const char *key, int64_t v)
@@ -551,10 +622,20 @@ static void write_detail_value(struct rc_json *j, const struct rc_detail *d)
 	case RC_DETAIL_UINT:
 		rc_json_uint(j, d->v.u);
 		break;
-	case RC_DETAIL_HEX:
-		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)d->v.u);
-		rc_json_string(j, buf);
+	case RC_DETAIL_HEX: {
+		static const char digits[] = "0123456789abcdef";
+		size_t n = sizeof(buf);
+		uint64_t v = d->v.u;
+
+		do {
+			buf[--n] = digits[v & 15];
+			v >>= 4;
+		} while (v);
+		buf[--n] = 'x';
+		buf[--n] = '0';
+		rc_json_stringn(j, buf + n, sizeof(buf) - n);
 		break;
+	}
 	case RC_DETAIL_BOOL:
 		rc_json_bool(j, d->v.b);
 		break;
@@ -597,6 +678,15 @@ static void write_check(struct rc_json *j, const struct rc_check_result *res)
 		rc_json_int(j, m->value);
 	}
 	rc_json_end_object(j);
+	if (res->hints) {
+		rc_json_key(j, "hints");
+		rc_json_begin_object(j);
+		for (const struct hint *h = res->hints; h; h = h->next) {
+			rc_json_key(j, h->code);
+			rc_json_string(j, h->text);
+		}
+		rc_json_end_object(j);
+	}
 	rc_json_key(j, "findings");
 	rc_json_begin_array(j);
 	for (const struct rc_finding *f = res->findings; f; f = f->next) {

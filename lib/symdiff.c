@@ -45,25 +45,28 @@ static bool is_clone_word(const char *w, size_t n)
 
 size_t rc_sym_strip_clone_suffix(const char *name, size_t len)
 {
-	/* Clone suffixes end in a digit or "cold"; most names end otherwise. */
-	if (len < 5 || (!isdigit((unsigned char)name[len - 1]) && name[len - 1] != 'd'))
-		return len;
 	for (;;) {
 		size_t p = len, dot;
 
 		while (p > 0 && isdigit((unsigned char)name[p - 1]))
 			p--;
-		if (p < len) {
-			/* ".word.N": the digits must follow a dot. */
-			if (p == 0 || name[p - 1] != '.')
-				return len;
-			p--;
+		if (p == len) {
+			/* No number: only ".cold" goes without one. */
+			if (len > 5 && memcmp(name + len - 5, ".cold", 5) == 0) {
+				len -= 5;
+				continue;
+			}
+			return len;
 		}
-		/* name[p] is the end of ".word"; find its dot. */
+		/* ".word.N": the digits must follow a dot. */
+		if (p == 0 || name[p - 1] != '.')
+			return len;
+		p--;
+		/* name[p] is the dot before the number; find the dot before the word. */
 		dot = p;
-		while (dot > 0 && name[dot - 1] != '.')
+		while (dot > 0 && p - dot <= 9 && name[dot - 1] != '.')
 			dot--;
-		if (dot == 0 || !is_clone_word(name + dot, p - dot) || dot - 1 == 0)
+		if (dot <= 1 || name[dot - 1] != '.' || !is_clone_word(name + dot, p - dot))
 			return len;
 		len = dot - 1;
 	}

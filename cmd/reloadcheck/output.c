@@ -18,11 +18,16 @@
 static const char *verdict_color(enum rc_verdict v)
 {
 	switch (v) {
-	case RC_VERDICT_PASS: return "\033[32m";
-	case RC_VERDICT_SKIP: return "\033[2m";
-	case RC_VERDICT_WARN: return "\033[33m";
-	case RC_VERDICT_FAIL: return "\033[31m";
-	case RC_VERDICT_ERROR: return "\033[35m";
+	case RC_VERDICT_PASS:
+		return "\033[32m";
+	case RC_VERDICT_SKIP:
+		return "\033[2m";
+	case RC_VERDICT_WARN:
+		return "\033[33m";
+	case RC_VERDICT_FAIL:
+		return "\033[31m";
+	case RC_VERDICT_ERROR:
+		return "\033[35m";
 	}
 	return "";
 }
@@ -30,9 +35,12 @@ static const char *verdict_color(enum rc_verdict v)
 static const char *severity_color(enum rc_severity s)
 {
 	switch (s) {
-	case RC_SEV_INFO: return "\033[36m";
-	case RC_SEV_WARN: return "\033[33m";
-	case RC_SEV_FAIL: return "\033[31m";
+	case RC_SEV_INFO:
+		return "\033[36m";
+	case RC_SEV_WARN:
+		return "\033[33m";
+	case RC_SEV_FAIL:
+		return "\033[31m";
 	}
 	return "";
 }
@@ -124,6 +132,9 @@ static void print_check(FILE *out, const struct rc_check_result *res,
 		if (g->count > 1)
 			fprintf(out, " (%zu)", g->count);
 		fputc('\n', out);
+		if (g->sev != RC_SEV_INFO && rc_result_hint_for(res, g->code))
+			fprintf(out, "       %swhy: %s%s\n", o->color ? C_DIM : "",
+				rc_result_hint_for(res, g->code), o->color ? C_RESET : "");
 		for (const struct rc_finding *f = rc_result_findings(res); f; f = f->next) {
 			if (f->severity != g->sev || strcmp(f->code, g->code) != 0)
 				continue;
@@ -133,7 +144,9 @@ static void print_check(FILE *out, const struct rc_check_result *res,
 			shown++;
 		}
 		if (shown < g->count)
-			fprintf(out, "       %s... and %zu more (all are in --format json, or use --limit 0)%s\n",
+			fprintf(out,
+				"       %s... and %zu more (all are in --format json, or use "
+				"--limit 0)%s\n",
 				o->color ? C_DIM : "", g->count - shown, o->color ? C_RESET : "");
 	}
 }
@@ -147,8 +160,8 @@ void output_text(FILE *out, const struct rc_report *r, const struct output_text_
 	bool first = true;
 
 	upper(rc_verdict_name(v), vname, sizeof(vname));
-	fprintf(out, "%sreloadcheck: %s%s%s", o->color ? C_BOLD : "", o->color ? verdict_color(v) : "",
-		vname, o->color ? C_RESET : "");
+	fprintf(out, "%sreloadcheck: %s%s%s", o->color ? C_BOLD : "",
+		o->color ? verdict_color(v) : "", vname, o->color ? C_RESET : "");
 	fputs(" (", out);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
 		size_t c = rc_report_count(r, order[i]);
@@ -160,10 +173,18 @@ void output_text(FILE *out, const struct rc_report *r, const struct output_text_
 	}
 	fputs(")", out);
 	switch (v) {
-	case RC_VERDICT_PASS: fputs(": safe to reload\n", out); break;
-	case RC_VERDICT_WARN: fputs(": safe to reload, but read the warnings\n", out); break;
-	case RC_VERDICT_FAIL: fputs(": do not reload\n", out); break;
-	default: fputs(": could not check\n", out); break;
+	case RC_VERDICT_PASS:
+		fputs(": safe to reload\n", out);
+		break;
+	case RC_VERDICT_WARN:
+		fputs(": safe to reload, but read the warnings\n", out);
+		break;
+	case RC_VERDICT_FAIL:
+		fputs(": do not reload\n", out);
+		break;
+	default:
+		fputs(": could not check\n", out);
+		break;
 	}
 	if (o->quiet)
 		return;
@@ -265,8 +286,9 @@ int output_write(const char *path, enum output_format fmt, const struct rc_repor
 	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dirname(dirbuf), "reloadcheck-report");
 	fd = mkstemp(tmp);
 	if (fd < 0)
-		return rc_err_set(err, -RC_EIO, "'%s': cannot create a temporary file beside it: %s",
-				  path, strerror(errno));
+		return rc_err_set(err, -RC_EIO,
+				  "'%s': cannot create a temporary file beside it: %s", path,
+				  strerror(errno));
 	f = fdopen(fd, "w");
 	if (!f) {
 		close(fd);

@@ -117,6 +117,15 @@ void rc_result_finish(struct rc_check_result *res);
 void rc_result_set_duration_ms(struct rc_check_result *res, uint64_t ms);
 uint64_t rc_result_duration_ms(const struct rc_check_result *res);
 
+/*
+ * Say once per check why findings of @code matter (both static strings), so
+ * tens of thousands of findings do not each repeat it. The JSON report has
+ * them under "hints"; the text output prints each under its group.
+ */
+void rc_result_hint(struct rc_check_result *res, const char *code, const char *text);
+/* The hint for @code, or NULL. */
+const char *rc_result_hint_for(const struct rc_check_result *res, const char *code);
+
 /* Set (or overwrite) an integer metric; @key is a static string. */
 void rc_result_metric(struct rc_check_result *res, const char *key, int64_t value);
 const struct rc_metric *rc_result_metrics(const struct rc_check_result *res);
@@ -130,6 +139,19 @@ struct rc_finding *rc_result_add(struct rc_check_result *res, enum rc_severity s
 	__attribute__((format(printf, 4, 5)));
 struct rc_finding *rc_result_vadd(struct rc_check_result *res, enum rc_severity sev,
 				  const char *code, const char *fmt, va_list ap);
+/* A piece of text with its length, for building messages without printf. */
+struct rc_str {
+	const char *s;
+	size_t len;
+};
+#define RC_STR(lit) ((struct rc_str){(lit), sizeof(lit) - 1})
+
+/*
+ * Add a finding whose message is the concatenation of @parts: no format
+ * parsing, for checks that emit tens of thousands of findings.
+ */
+struct rc_finding *rc_result_add_parts(struct rc_check_result *res, enum rc_severity sev,
+				       const char *code, const struct rc_str *parts, size_t n);
 const struct rc_finding *rc_result_findings(const struct rc_check_result *res);
 size_t rc_result_finding_count(const struct rc_check_result *res, enum rc_severity sev);
 
@@ -141,6 +163,7 @@ void rc_finding_strn(struct rc_finding *f, const char *key, const char *s, size_
  * string, or data of an rc_elf that is freed after the report).
  */
 void rc_finding_str_borrowed(struct rc_finding *f, const char *key, const char *s);
+void rc_finding_strn_borrowed(struct rc_finding *f, const char *key, const char *s, size_t len);
 void rc_finding_int(struct rc_finding *f, const char *key, int64_t v);
 void rc_finding_uint(struct rc_finding *f, const char *key, uint64_t v);
 void rc_finding_hex(struct rc_finding *f, const char *key, uint64_t v);
