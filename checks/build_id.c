@@ -63,11 +63,19 @@ static int build_id_run(const struct rc_ctx *ctx, struct rc_check_result *out, s
 		return rc;
 
 	if (o.present && n.present) {
-		if (same_bid(&o, &n)) {
-			f = rc_result_add(out, RC_SEV_INFO, "build_id.identical",
-					  "OLD and NEW have the same build-id %s: the builds are "
-					  "identical",
-					  n.hex);
+		if (same_bid(&o, &n) && rc_elf_same_contents(ctx->old_elf, ctx->new_elf)) {
+			f = rc_result_add(
+				out, RC_SEV_INFO, "build_id.identical",
+				"OLD and NEW have the same build-id %s and the same bytes: "
+				"the builds are identical",
+				n.hex);
+		} else if (same_bid(&o, &n)) {
+			f = rc_result_add(
+				out, RC_SEV_INFO, "build_id.reused",
+				"OLD and NEW have the same build-id %s but different bytes: "
+				"NEW was edited after linking (strip, objcopy, patchelf); "
+				"symbolizers will treat them as the same build",
+				n.hex);
 		} else {
 			f = rc_result_add(out, RC_SEV_INFO, "build_id.changed",
 					  "build-id changed from %s to %s", o.hex, n.hex);
@@ -108,7 +116,10 @@ const struct rc_check rc_check_build_id = {
 		"what every sample and crash will carry from then on. The same id in OLD and NEW "
 		"(build_id.identical) means the candidate is byte-for-byte the build that is "
 		"already running: a reload changes nothing, which usually means the pipeline "
-		"picked up the wrong artifact. A changed id (build_id.changed) is the normal "
+		"picked up the wrong artifact. The same id with different bytes (build_id.reused) "
+		"means NEW was edited after linking (strip, objcopy, patchelf): symbolizers treat "
+		"both as one build, which is right for a strip with split debug info and wrong "
+		"for anything else. A changed id (build_id.changed) is the normal "
 		"case and is recorded so dashboards can tie samples to builds; upload NEW's "
 		"debug info under that id before the reload. NEW without a build-id "
 		"(build_id.missing_new, or build_id.missing when neither has one) leaves those "

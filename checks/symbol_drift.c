@@ -356,8 +356,9 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 
 	rc_result_hint(
 		res, "symbol.removed",
-		"plugins, dlsym() callers and programs linked against OLD that use a removed "
-		"exported symbol fail to load or resolve it after the reload");
+		"a removed export (.dynsym) breaks plugins, dlsym() callers and programs linked "
+		"against OLD; a removed .symtab symbol loses its name in debuggers, perf and "
+		"crash stacks");
 	rc_result_hint(res, "symbol.resized",
 		       "programs built against OLD hold copy relocations of exported data with the "
 		       "old size, so NEW's code reads or writes past the end of their copy");

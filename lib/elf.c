@@ -98,7 +98,8 @@ static int check_open_file(const char *path, int *fdp, struct rc_err *err)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		close(fd);
-		return rc_err_set(err, -RC_EFORMAT, "'%s': not a regular file, not an ELF file", path);
+		return rc_err_set(err, -RC_EFORMAT, "'%s': not a regular file, not an ELF file",
+				  path);
 	}
 	if (st.st_size == 0) {
 		close(fd);
@@ -122,7 +123,8 @@ static int check_open_file(const char *path, int *fdp, struct rc_err *err)
 		close(fd);
 		return fmt_err(err, path, "invalid ELF byte order");
 	}
-	if ((size_t)got < (head[EI_CLASS] == ELFCLASS32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr))) {
+	if ((size_t)got <
+	    (head[EI_CLASS] == ELFCLASS32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr))) {
 		close(fd);
 		return fmt_err(err, path, "truncated ELF header");
 	}
@@ -138,8 +140,8 @@ static bool range_ok(uint64_t off, uint64_t len, uint64_t size)
 static int load_sections(struct rc_elf *elf, struct rc_err *err)
 {
 	const char *path = elf->path;
-	uint64_t entsize = elf->ehdr.e_ident[EI_CLASS] == ELFCLASS32 ? sizeof(Elf32_Shdr)
-								     : sizeof(Elf64_Shdr);
+	uint64_t entsize =
+		elf->ehdr.e_ident[EI_CLASS] == ELFCLASS32 ? sizeof(Elf32_Shdr) : sizeof(Elf64_Shdr);
 	GElf_Shdr shstr;
 	Elf_Scn *scn;
 
@@ -160,11 +162,12 @@ static int load_sections(struct rc_elf *elf, struct rc_err *err)
 		return rc_err_set(err, -RC_EFORMAT,
 				  "'%s': section header table (offset %llu, %zu entries) runs past "
 				  "end of file (%zu bytes)",
-				  path, (unsigned long long)elf->ehdr.e_shoff, elf->shnum, elf->size);
+				  path, (unsigned long long)elf->ehdr.e_shoff, elf->shnum,
+				  elf->size);
 	if (elf_getshdrstrndx(elf->e, &elf->shstrndx) != 0 || elf->shstrndx >= elf->shnum)
 		return rc_err_set(err, -RC_EFORMAT,
-				  "'%s': section name table index out of range (%zu sections)", path,
-				  elf->shnum);
+				  "'%s': section name table index out of range (%zu sections)",
+				  path, elf->shnum);
 	scn = elf_getscn(elf->e, elf->shstrndx);
 	if (!scn || !gelf_getshdr(scn, &shstr) || shstr.sh_type != SHT_STRTAB)
 		return fmt_err(err, path, "section name table is not a string table");
@@ -182,8 +185,9 @@ static int load_sections(struct rc_elf *elf, struct rc_err *err)
 
 		scn = elf_getscn(elf->e, i);
 		if (!scn || !gelf_getshdr(scn, &sh))
-			return rc_err_set(err, -RC_EFORMAT, "'%s': cannot read section header %zu: %s",
-					  path, i, elf_errmsg(-1));
+			return rc_err_set(err, -RC_EFORMAT,
+					  "'%s': cannot read section header %zu: %s", path, i,
+					  elf_errmsg(-1));
 		name = i ? elf_strptr(elf->e, elf->shstrndx, sh.sh_name) : "";
 		if (!name)
 			return rc_err_set(err, -RC_EFORMAT,
@@ -204,8 +208,8 @@ static int load_sections(struct rc_elf *elf, struct rc_err *err)
 					  (unsigned long long)sh.sh_size, elf->size);
 		if (sh.sh_link >= elf->shnum)
 			return rc_err_set(err, -RC_EFORMAT,
-					  "'%s': section %zu (%s) links to section %u of %zu", path, i,
-					  name, sh.sh_link, elf->shnum);
+					  "'%s': section %zu (%s) links to section %u of %zu", path,
+					  i, name, sh.sh_link, elf->shnum);
 	}
 	return 0;
 }
@@ -213,8 +217,8 @@ static int load_sections(struct rc_elf *elf, struct rc_err *err)
 static int load_segments(struct rc_elf *elf, struct rc_err *err)
 {
 	const char *path = elf->path;
-	uint64_t entsize = elf->ehdr.e_ident[EI_CLASS] == ELFCLASS32 ? sizeof(Elf32_Phdr)
-								     : sizeof(Elf64_Phdr);
+	uint64_t entsize =
+		elf->ehdr.e_ident[EI_CLASS] == ELFCLASS32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
 
 	if (elf_getphdrnum(elf->e, &elf->phnum) != 0)
 		return rc_err_set(err, -RC_EFORMAT, "'%s': bad program header count: %s", path,
@@ -226,7 +230,8 @@ static int load_segments(struct rc_elf *elf, struct rc_err *err)
 		return rc_err_set(err, -RC_EFORMAT,
 				  "'%s': program header table (offset %llu, %zu entries) runs past "
 				  "end of file (%zu bytes)",
-				  path, (unsigned long long)elf->ehdr.e_phoff, elf->phnum, elf->size);
+				  path, (unsigned long long)elf->ehdr.e_phoff, elf->phnum,
+				  elf->size);
 	elf->segs = calloc(elf->phnum, sizeof(*elf->segs));
 	if (!elf->segs)
 		return rc_err_set(err, -RC_ENOMEM, "'%s': out of memory", path);
@@ -376,49 +381,77 @@ void rc_elf_ident(const struct rc_elf *elf, struct rc_elf_ident *out)
 	/* The dynamic section was validated at open; a decode error means no flags. */
 	if (rc_elf_dynamic((struct rc_elf *)elf, &dyn, NULL) != 0)
 		dyn = NULL;
-	out->pie = elf->ehdr.e_type == ET_DYN &&
-		   (elf->interp || (dyn && (dyn->flags_1 & DF_1_PIE)));
+	out->pie =
+		elf->ehdr.e_type == ET_DYN && (elf->interp || (dyn && (dyn->flags_1 & DF_1_PIE)));
 }
 
 const char *rc_elf_machine_name(unsigned machine)
 {
 	switch (machine) {
-	case EM_386: return "i386";
-	case EM_X86_64: return "x86-64";
-	case EM_AARCH64: return "AArch64";
-	case EM_ARM: return "ARM";
-	case EM_PPC: return "PowerPC";
-	case EM_PPC64: return "PowerPC64";
-	case EM_S390: return "S/390";
-	case EM_RISCV: return "RISC-V";
-	case EM_MIPS: return "MIPS";
-	case EM_SPARCV9: return "SPARC V9";
-	case EM_LOONGARCH: return "LoongArch";
-	default: return "unknown machine";
+	case EM_386:
+		return "i386";
+	case EM_X86_64:
+		return "x86-64";
+	case EM_AARCH64:
+		return "AArch64";
+	case EM_ARM:
+		return "ARM";
+	case EM_PPC:
+		return "PowerPC";
+	case EM_PPC64:
+		return "PowerPC64";
+	case EM_S390:
+		return "S/390";
+	case EM_RISCV:
+		return "RISC-V";
+	case EM_MIPS:
+		return "MIPS";
+	case EM_SPARCV9:
+		return "SPARC V9";
+	case EM_LOONGARCH:
+		return "LoongArch";
+	default:
+		return "unknown machine";
 	}
 }
 
 const char *rc_elf_osabi_name(unsigned osabi)
 {
 	switch (osabi) {
-	case ELFOSABI_SYSV: return "SYSV";
-	case ELFOSABI_GNU: return "GNU/Linux";
-	case ELFOSABI_FREEBSD: return "FreeBSD";
-	case ELFOSABI_NETBSD: return "NetBSD";
-	case ELFOSABI_SOLARIS: return "Solaris";
-	default: return "other";
+	case ELFOSABI_SYSV:
+		return "SYSV";
+	case ELFOSABI_GNU:
+		return "GNU/Linux";
+	case ELFOSABI_FREEBSD:
+		return "FreeBSD";
+	case ELFOSABI_NETBSD:
+		return "NetBSD";
+	case ELFOSABI_SOLARIS:
+		return "Solaris";
+	default:
+		return "other";
 	}
 }
 
 const char *rc_elf_type_name(unsigned type)
 {
 	switch (type) {
-	case ET_EXEC: return "EXEC";
-	case ET_DYN: return "DYN";
-	case ET_REL: return "REL";
-	case ET_CORE: return "CORE";
-	default: return "unknown";
+	case ET_EXEC:
+		return "EXEC";
+	case ET_DYN:
+		return "DYN";
+	case ET_REL:
+		return "REL";
+	case ET_CORE:
+		return "CORE";
+	default:
+		return "unknown";
 	}
+}
+
+bool rc_elf_same_contents(const struct rc_elf *a, const struct rc_elf *b)
+{
+	return a->size == b->size && memcmp(a->raw, b->raw, a->size) == 0;
 }
 
 void rc_hex(const unsigned char *id, size_t len, char *buf, size_t size)
@@ -444,8 +477,8 @@ static int note_build_id(Elf_Data *d, const unsigned char **id, size_t *len)
 	while (off < d->d_size && (next = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
 		const char *name = (const char *)d->d_buf + name_off;
 
-		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 && memcmp(name, "GNU", 4) == 0 &&
-		    nh.n_descsz > 0) {
+		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+		    memcmp(name, "GNU", 4) == 0 && nh.n_descsz > 0) {
 			*id = (const unsigned char *)d->d_buf + desc_off;
 			*len = nh.n_descsz;
 			return 0;
@@ -790,10 +823,11 @@ int rc_elf_dynamic(struct rc_elf *elf, const struct rc_elf_dynamic **out, struct
 		    dyn.d_tag == DT_RUNPATH) {
 			s = elf_strptr(elf->e, sh.sh_link, dyn.d_un.d_val);
 			if (!s)
-				return rc_err_set(err, -RC_EFORMAT,
-						  "'%s': dynamic entry %zu has a string offset %llu "
-						  "outside .dynstr",
-						  elf->path, i, (unsigned long long)dyn.d_un.d_val);
+				return rc_err_set(
+					err, -RC_EFORMAT,
+					"'%s': dynamic entry %zu has a string offset %llu "
+					"outside .dynstr",
+					elf->path, i, (unsigned long long)dyn.d_un.d_val);
 		}
 		switch (dyn.d_tag) {
 		case DT_NEEDED:

@@ -43,9 +43,28 @@ START_TEST(test_identical)
 	assert_hex_id(o);
 	ck_assert_str_eq(o, n);
 	snprintf(want, sizeof(want),
-		 "OLD and NEW have the same build-id %s: the builds are identical", n);
+		 "OLD and NEW have the same build-id %s and the same bytes: the builds are "
+		 "identical",
+		 n);
 	ck_assert_str_eq(f->message, want);
 	ck_assert_int_eq(checktest_metric(&t, "new_build_id_bytes"), 20);
+	checktest_release(&t);
+}
+END_TEST
+
+START_TEST(test_reused_after_strip)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	/* strip keeps the note: same build-id, different bytes. */
+	checktest_run(&t, &rc_check_build_id, "stripped_new");
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
+	ck_assert_int_eq(checktest_count(&t, "build_id.identical"), 0);
+	f = checktest_find(&t, "build_id.reused");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(checktest_detail_str(f, "old"), checktest_detail_str(f, "new"));
+	ck_assert_ptr_nonnull(strstr(f->message, "different bytes"));
 	checktest_release(&t);
 }
 END_TEST
@@ -134,6 +153,7 @@ Suite *build_id_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("changed");
 	tcase_add_test(tc, test_changed);
+	tcase_add_test(tc, test_reused_after_strip);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("missing_new");
 	tcase_add_test(tc, test_missing_new);

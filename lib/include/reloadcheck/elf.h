@@ -51,6 +51,9 @@ const char *rc_elf_type_name(unsigned type);
  */
 int rc_elf_build_id(const struct rc_elf *elf, const unsigned char **id, size_t *len);
 
+/* True when the two files have the same size and bytes. */
+bool rc_elf_same_contents(const struct rc_elf *a, const struct rc_elf *b);
+
 /* Lowercase hex of @id into @buf (2*len+1 bytes; truncated to fit @size). */
 void rc_hex(const unsigned char *id, size_t len, char *buf, size_t size);
 
