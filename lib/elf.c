@@ -474,8 +474,13 @@ static int note_build_id(Elf_Data *d, const unsigned char **id, size_t *len)
 	GElf_Nhdr nh;
 	size_t name_off, desc_off;
 
-	while (off < d->d_size && (next = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
-		const char *name = (const char *)d->d_buf + name_off;
+	while (off < d->d_size) {
+		const char *name;
+
+		next = gelf_getnote(d, off, &nh, &name_off, &desc_off);
+		if (next == 0)
+			break;
+		name = (const char *)d->d_buf + name_off;
 
 		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
 		    memcmp(name, "GNU", 4) == 0 && nh.n_descsz > 0) {
@@ -617,7 +622,8 @@ static int load_vernames(struct rc_elf *elf, struct vernames *v)
 
 			if (s->type != SHT_GNU_verdef && s->type != SHT_GNU_verneed)
 				continue;
-			if (!gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)))
+			d = gelf_getshdr(scn, &sh) ? elf_getdata(scn, NULL) : NULL;
+			if (!d)
 				continue;
 			for (size_t k = 0; k < sh.sh_info && off < d->d_size; k++) {
 				if (s->type == SHT_GNU_verdef) {
@@ -697,7 +703,8 @@ int rc_elf_symbols(struct rc_elf *elf, enum rc_elf_table which, const struct rc_
 		goto done;
 	}
 	scn = elf_getscn(elf->e, idx);
-	if (!gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)))
+	d = gelf_getshdr(scn, &sh) ? elf_getdata(scn, NULL) : NULL;
+	if (!d)
 		return rc_err_set(err, -RC_EFORMAT, "'%s': cannot read %s: %s", elf->path,
 				  elf->secs[idx].name, elf_errmsg(-1));
 	if (elf->secs[sh.sh_link].type != SHT_STRTAB)
@@ -800,7 +807,8 @@ int rc_elf_dynamic(struct rc_elf *elf, const struct rc_elf_dynamic **out, struct
 		goto done;
 	}
 	scn = elf_getscn(elf->e, idx);
-	if (!gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)))
+	d = gelf_getshdr(scn, &sh) ? elf_getdata(scn, NULL) : NULL;
+	if (!d)
 		return rc_err_set(err, -RC_EFORMAT, "'%s': cannot read .dynamic: %s", elf->path,
 				  elf_errmsg(-1));
 	count = sh.sh_entsize ? d->d_size / sh.sh_entsize : 0;
@@ -870,7 +878,8 @@ int rc_elf_verneeds(struct rc_elf *elf, const struct rc_elf_verneed **out, size_
 
 		if (elf->secs[i].type != SHT_GNU_verneed)
 			continue;
-		if (!gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)))
+		d = gelf_getshdr(scn, &sh) ? elf_getdata(scn, NULL) : NULL;
+		if (!d)
 			return rc_err_set(err, -RC_EFORMAT, "'%s': cannot read .gnu.version_r: %s",
 					  elf->path, elf_errmsg(-1));
 		for (size_t k = 0; k < sh.sh_info && off < d->d_size; k++) {
@@ -944,7 +953,8 @@ int rc_elf_verdefs(struct rc_elf *elf, const char *const **out, size_t *n, struc
 
 		if (elf->secs[i].type != SHT_GNU_verdef)
 			continue;
-		if (!gelf_getshdr(scn, &sh) || !(d = elf_getdata(scn, NULL)))
+		d = gelf_getshdr(scn, &sh) ? elf_getdata(scn, NULL) : NULL;
+		if (!d)
 			return rc_err_set(err, -RC_EFORMAT, "'%s': cannot read .gnu.version_d: %s",
 					  elf->path, elf_errmsg(-1));
 		for (size_t k = 0; k < sh.sh_info && off < d->d_size; k++) {

@@ -107,8 +107,8 @@ static const struct command {
 
 static bool want_help_or_version(int argc, char **argv, int *status)
 {
-	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-			  !strcmp(argv[1], "help"))) {
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
 		fputs(help_text, stdout);
 		*status = EXIT_PASS;
 		return true;
@@ -159,14 +159,22 @@ static int cmd_explain(int argc, char **argv)
 static const char *libc_triplet(unsigned machine)
 {
 	switch (machine) {
-	case 62: return "x86_64-linux-gnu";   /* EM_X86_64 */
-	case 183: return "aarch64-linux-gnu"; /* EM_AARCH64 */
-	case 3: return "i386-linux-gnu";      /* EM_386 */
-	case 40: return "arm-linux-gnueabihf";
-	case 21: return "powerpc64le-linux-gnu";
-	case 22: return "s390x-linux-gnu";
-	case 243: return "riscv64-linux-gnu";
-	default: return "x86_64-linux-gnu";
+	case 62:
+		return "x86_64-linux-gnu"; /* EM_X86_64 */
+	case 183:
+		return "aarch64-linux-gnu"; /* EM_AARCH64 */
+	case 3:
+		return "i386-linux-gnu"; /* EM_386 */
+	case 40:
+		return "arm-linux-gnueabihf";
+	case 21:
+		return "powerpc64le-linux-gnu";
+	case 22:
+		return "s390x-linux-gnu";
+	case 243:
+		return "riscv64-linux-gnu";
+	default:
+		return "x86_64-linux-gnu";
 	}
 }
 
@@ -226,10 +234,14 @@ static void set_input(struct rc_report *r, const char *role, const struct rc_elf
 static int exit_status(const struct rc_report *r, const struct options *o)
 {
 	switch (rc_report_verdict(r)) {
-	case RC_VERDICT_FAIL: return EXIT_FAILED;
-	case RC_VERDICT_ERROR: return EXIT_CANNOT_CHECK;
-	case RC_VERDICT_WARN: return o->fail_on_warn ? EXIT_FAILED : EXIT_PASS;
-	default: return EXIT_PASS;
+	case RC_VERDICT_FAIL:
+		return EXIT_FAILED;
+	case RC_VERDICT_ERROR:
+		return EXIT_CANNOT_CHECK;
+	case RC_VERDICT_WARN:
+		return o->fail_on_warn ? EXIT_FAILED : EXIT_PASS;
+	default:
+		return EXIT_PASS;
 	}
 }
 
@@ -268,7 +280,10 @@ static int parse_diff_options(int argc, char **argv, struct options *o, int *sta
 	o->color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":f:o:qhV", longopts, NULL)) != -1) {
+	for (;;) {
+		c = getopt_long(argc, argv, ":f:o:qhV", longopts, NULL);
+		if (c == -1)
+			break;
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "text")) {
@@ -390,7 +405,8 @@ static int cmd_diff(int argc, char **argv)
 		} else {
 			rc_err_clear(&err);
 			if (c->run(&ctx, res, &err) != 0)
-				rc_result_error(res, "%s", err.msg[0] ? err.msg : rc_strerror(err.code));
+				rc_result_error(res, "%s",
+						err.msg[0] ? err.msg : rc_strerror(err.code));
 		}
 		rc_result_finish(res);
 		rc_result_set_duration_ms(res, now_ms() - start);
