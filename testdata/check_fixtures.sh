@@ -7,13 +7,15 @@
 # local symbol, a different glibc version need, a lost PIE flag) fails here
 # rather than as a puzzling check test.
 #
-# usage: check_fixtures.sh SRCDIR OUTDIR
+# usage: check_fixtures.sh SRCDIR OUTDIR [GO]
 #   SRCDIR  the testdata source directory (cases.txt, <case>/v1.c)
 #   OUTDIR  ${CMAKE_BINARY_DIR}/testdata
+#   GO      the go command that built the Go fixtures (default: go)
 
 set -u
 src=$1
 out=$2
+go=${3:-go}
 failures=0
 
 fail()
@@ -35,24 +37,42 @@ has_section()
 
 # --- cases.txt and the expect headers ---
 
-expect_re='^(/\*| \*) expect: [a-z][a-z-]* (pass|warn|fail)( [a-z_]+\.[a-z_]+)*$'
+# The file with a case's expect: lines, as cmd/tests/test_cli.c picks it.
+expect_file()
+{
+	for f in v1.c v1.go expect.txt; do
+		if [ -f "$src/$1/$f" ]; then
+			echo "$src/$1/$f"
+			return
+		fi
+	done
+}
+
+expect_re='^(/\*| \*) expect: [a-z][a-z-]* (pass|warn|fail|skip)( [a-z_]+\.[a-z_]+)*$'
 while read -r c; do
 	[ -n "$c" ] || continue
-	f=$src/$c/v1.c
-	if [ ! -f "$f" ]; then
-		fail "$c: no $f"
+	f=$(expect_file "$c")
+	if [ -z "$f" ]; then
+		fail "$c: no v1.c, v1.go or expect.txt in $src/$c"
 		continue
 	fi
-	head -n 1 "$f" | grep -Eq '^/\* expect: ' || fail "$c: v1.c does not start with '/* expect: '"
+	b=$(basename "$f")
+	head -n 1 "$f" | grep -Eq '^/\* expect: ' || fail "$c: $b does not start with '/* expect: '"
 	n=$(grep -Ec '^(/\*| \*) expect: ' "$f")
 	m=$(grep -Ec "$expect_re" "$f")
-	[ "$n" -gt 0 ] && [ "$n" = "$m" ] || fail "$c: malformed expect line in v1.c"
+	[ "$n" -gt 0 ] && [ "$n" = "$m" ] || fail "$c: malformed expect line in $b"
+	# The CLI test takes every "expect:" in the first comment and ignores the
+	# rest of the file: all of them must be well-formed header lines.
+	[ "$(sed '/\*\//q' "$f" | grep -c 'expect:')" = "$n" ] &&
+		[ "$(grep -c 'expect:' "$f")" = "$n" ] ||
+		fail "$c: stray expect: in $b (outside the header or inside a sentence)"
 	[ -f "$out/$c/old" ] || fail "$c: $out/$c/old not built"
 	[ -f "$out/$c/new" ] || fail "$c: $out/$c/new not built"
 done <"$src/cases.txt"
-for d in "$src"/*/v1.c; do
+for d in "$src"/*/v1.c "$src"/*/v1.go "$src"/*/expect.txt; do
+	[ -f "$d" ] || continue
 	c=$(basename "$(dirname "$d")")
-	grep -qx "$c" "$src/cases.txt" || fail "$c: has a v1.c but is not in cases.txt"
+	grep -qx "$c" "$src/cases.txt" || fail "$c: has $(basename "$d") but is not in cases.txt"
 done
 
 cd "$out" || exit 1
@@ -135,6 +155,164 @@ readelf -h class_change/new | grep -q 'Machine: *Intel 80386' || fail "class_cha
 readelf -SW gopclntab_lost/old | grep -q ' \.gopclntab  *PROGBITS .* 000040 00  *A ' ||
 	fail "gopclntab_lost: old has no allocated 64-byte .gopclntab"
 has_section gopclntab_lost/new .gopclntab && fail "gopclntab_lost: new still has .gopclntab"
+
+# --- Go programs (go/, sources in $src/go) ---
+
+gv()
+{
+	"$go" version -m "$1" 2>&1
+}
+
+# go_has FILE LINE: `go version -m FILE` has LINE (its tab-separated fields
+# written here with single spaces).
+go_has()
+{
+	gv "$1" | sed -E 's/^[[:space:]]+//; s/[[:space:]]+$//; s/[[:space:]]+/ /g' | grep -qx "$2"
+}
+
+# File offset (hex) of section $2 (a regular expression) in $1.
+section_offset()
+{
+	readelf -SW "$1" | sed -nE "s/.*\] $2 +[A-Z_]+ +[0-9a-f]+ ([0-9a-f]+) .*/\1/p"
+}
+
+for f in go/pure/plain go/pure/sw go/pure/stripped go/pure/pie go/pure/nocgo go/pure/v2 \
+	go/cgo/plain go/cgo/sw go/cgo/stripped go/cgo/pie go/cgo/race go/cgo/v2; do
+	if [ ! -f "$f" ]; then
+		fail "$f not built"
+		continue
+	fi
+	go_has "$f" "$f: go[0-9.]*" || fail "$f: go version -m does not know it: $(gv "$f" | head -n 1)"
+	go_has "$f" "build -trimpath=true" || fail "$f: not built with -trimpath"
+	gv "$f" | grep -q 'vcs\.' && fail "$f: has vcs.* settings (-buildvcs=false missing)"
+	case $f in
+	go/pure/v2) want="reloadfix v2 (reloaddep v1.1.0): " ;;
+	go/pure/*) want="reloadfix v1 (reloaddep v1.2.0): " ;;
+	go/cgo/v2) want="reloadcgo v2: canary 0x5eed0001, go add 154" ;;
+	*) want="reloadcgo v1: canary 0x5eed0001, go add 154" ;;
+	esac
+	got=$(./"$f" 2>&1) || fail "$f: exit $? when run: $got"
+	case $got in
+	"$want"*) ;;
+	*) fail "$f: printed '$got', expected '$want...'" ;;
+	esac
+	has_section "$f" .go.buildinfo || fail "$f: no .go.buildinfo"
+done
+
+# Buildinfo: module, the replaced dependency and its version, cgo, race.
+go_has go/pure/plain "path example.com/reloadfix" || fail "go/pure/plain: path is not example.com/reloadfix"
+go_has go/pure/plain "dep example.com/reloaddep v1.2.0" || fail "go/pure/plain: reloaddep is not v1.2.0"
+go_has go/pure/plain "=> ./dep (devel)" || fail "go/pure/plain: reloaddep is not replaced by ./dep"
+go_has go/pure/v2 "dep example.com/reloaddep v1.1.0" || fail "go/pure/v2: reloaddep is not v1.1.0"
+go_has go/cgo/plain "path example.com/reloadcgo" || fail "go/cgo/plain: path is not example.com/reloadcgo"
+for f in go/pure/plain go/pure/sw go/pure/pie go/pure/v2 go/cgo/plain go/cgo/v2 go/cgo/race; do
+	go_has "$f" "build CGO_ENABLED=1" || fail "$f: not CGO_ENABLED=1"
+done
+go_has go/pure/nocgo "build CGO_ENABLED=0" || fail "go/pure/nocgo: not CGO_ENABLED=0"
+go_has go/cgo/race "build -race=true" || fail "go/cgo/race: no -race=true setting"
+gv go/cgo/plain | grep -q -- '-race' && fail "go/cgo/plain: has a -race setting"
+
+# Sections: strip and -s -w drop .symtab and DWARF but keep the pclntab.
+for f in go/pure/plain go/pure/v2 go/pure/nocgo go/cgo/plain go/cgo/v2 go/cgo/race; do
+	has_section "$f" .symtab || fail "$f: no .symtab"
+done
+for f in go/pure/plain go/pure/sw go/pure/stripped go/pure/nocgo go/pure/v2 \
+	go/cgo/plain go/cgo/sw go/cgo/stripped go/cgo/race go/cgo/v2; do
+	has_section "$f" .gopclntab || fail "$f: no .gopclntab"
+done
+for f in go/pure/sw go/pure/stripped go/cgo/sw go/cgo/stripped; do
+	has_section "$f" .symtab && fail "$f: still has .symtab"
+	readelf -SW "$f" | grep -Eq ' \.z?debug_' && fail "$f: still has debug sections"
+done
+has_section go/cgo/stripped .dynsym || fail "go/cgo/stripped: lost .dynsym"
+# In a PIE the internal linker calls it .data.rel.ro.gopclntab, and the
+# external one (cgo) merges it into .data.rel.ro: a reader must scan for it.
+has_section go/pure/pie .data.rel.ro.gopclntab ||
+	fail "go/pure/pie: the pclntab is not in .data.rel.ro.gopclntab"
+for f in go/pure/pie go/cgo/pie; do
+	readelf -h "$f" | grep -q 'Type: *DYN' || fail "$f: not ET_DYN"
+	readelf -d "$f" | grep -q 'FLAGS_1.*PIE' || fail "$f: no DF_1_PIE"
+done
+for f in go/pure/plain go/pure/nocgo go/cgo/plain; do
+	readelf -h "$f" | grep -q 'Type: *EXEC' || fail "$f: not ET_EXEC"
+done
+readelf -d go/pure/nocgo | grep -q 'NEEDED' && fail "go/pure/nocgo: has DT_NEEDED entries"
+readelf -lW go/pure/nocgo | grep -q 'INTERP' && fail "go/pure/nocgo: has a PT_INTERP"
+readelf -d go/cgo/plain | grep -q 'NEEDED.*\[libc\.so\.6\]' || fail "go/cgo/plain: does not need libc.so.6"
+
+# Go functions: v2 drops rotate, fold (and reloaddep.Spread), adds blend, square, clamp.
+for s in main.seed main.checksum main.rotate main.fold example.com/reloaddep.Mix \
+	example.com/reloaddep.Spread; do
+	nm go/pure/plain | grep -q " T $s\$" || fail "go/pure/plain: no function $s"
+done
+for s in main.blend main.square main.clamp; do
+	nm go/pure/plain | grep -q " T $s\$" && fail "go/pure/plain: already has $s"
+done
+for s in main.seed main.checksum main.blend main.square main.clamp example.com/reloaddep.Mix; do
+	nm go/pure/v2 | grep -q " T $s\$" || fail "go/pure/v2: no function $s"
+done
+for s in main.rotate main.fold example.com/reloaddep.Spread; do
+	nm go/pure/v2 | grep -q " T $s\$" && fail "go/pure/v2: still has $s"
+done
+
+# go tool nm -size -sort address: "ADDR SIZE TYPE NAME", ascending addresses.
+grep -Eq '^ *[0-9a-f]+ +5 T main\.rotate$' go/pure/plain.nm ||
+	fail "go/pure/plain.nm: no 5-byte main.rotate"
+grep -Eq '^ *8 +8 D rc_canary$' go/cgo/plain.nm || fail "go/cgo/plain.nm: no 8-byte rc_canary at 8"
+for f in go/pure/plain.nm go/cgo/plain.nm; do
+	awk '{ printf "%16s\n", $1 }' "$f" | tr ' ' 0 | LC_ALL=C sort -c 2>/dev/null ||
+		fail "$f: not sorted by address"
+done
+
+# cgo: C TLS, C functions called from Go, Go functions exported to C.
+for f in go/cgo/plain go/cgo/v2; do
+	readelf -sW "$f" | grep -Eq ' 8 TLS +GLOBAL +DEFAULT +[0-9]+ rc_canary$' ||
+		fail "$f: rc_canary is not an 8-byte global TLS symbol"
+	readelf -lW "$f" | grep -q '^ *TLS ' || fail "$f: no PT_TLS"
+	for s in GoAdd rc_set_canary rc_get_canary rc_call_go; do
+		nm "$f" | grep -q " T $s\$" || fail "$f: no global function $s"
+	done
+	nm "$f" | grep -Eq ' T _cgoexp_[0-9a-f]{12}_GoAdd$' || fail "$f: no _cgoexp_ wrapper for GoAdd"
+	nm "$f" | grep -Eq ' T _cgo_[0-9a-f]{12}_Cfunc_rc_set_canary$' ||
+		fail "$f: no _cgo_ wrapper for rc_set_canary"
+done
+nm go/cgo/plain | grep -q ' T GoName$' || fail "go/cgo/plain: no global function GoName"
+nm go/cgo/plain | grep -Eq ' T _cgoexp_[0-9a-f]{12}_GoName$' ||
+	fail "go/cgo/plain: no _cgoexp_ wrapper for GoName"
+nm go/cgo/v2 | grep -q 'GoName' && fail "go/cgo/v2: still has GoName"
+nm go/cgo/plain | grep -q 'rc_bump_canary' && fail "go/cgo/plain: already has rc_bump_canary"
+nm go/cgo/v2 | grep -Eq ' T _cgo_[0-9a-f]{12}_Cfunc_rc_bump_canary$' ||
+	fail "go/cgo/v2: does not call rc_bump_canary"
+nm go/cgo/race | grep -q ' T __tsan_init$' || fail "go/cgo/race: no race runtime (__tsan_init)"
+
+# The Go pairs are byte-for-byte copies of the programs above.
+while read -r c o n; do
+	cmp -s "$c/old" "$o" || fail "$c: old is not a copy of $o"
+	[ "$n" = - ] || cmp -s "$c/new" "$n" || fail "$c: new is not a copy of $n"
+done <<EOF
+go_stripped go/cgo/plain go/cgo/stripped
+go_sw go/pure/plain go/pure/sw
+go_funcs_changed go/pure/plain go/pure/v2
+go_race go/cgo/plain go/cgo/race
+go_cgo_gone go/cgo/plain go/pure/nocgo
+go_export_removed go/cgo/plain go/cgo/v2
+go_pie go/pure/plain go/pure/pie
+go_pclntab_broken go/pure/plain -
+go_not_go identical/old identical/new
+EOF
+
+# go_pclntab_broken/new: OLD with the 4 magic bytes of .gopclntab zeroed, nothing else.
+off=$(section_offset go_pclntab_broken/new '\.gopclntab')
+if [ -z "$off" ]; then
+	fail "go_pclntab_broken: new has no .gopclntab"
+else
+	[ "$(od -An -tx1 -j $((0x$off)) -N 4 go_pclntab_broken/old | tr -d ' ')" = f0ffffff ] ||
+		fail "go_pclntab_broken: old .gopclntab magic is not 0xfffffff0 (Go 1.18-1.19)"
+	[ "$(od -An -tx1 -j $((0x$off)) -N 4 go_pclntab_broken/new | tr -d ' ')" = 00000000 ] ||
+		fail "go_pclntab_broken: new .gopclntab does not start with 4 zero bytes"
+	[ "$(cmp -l go_pclntab_broken/old go_pclntab_broken/new | wc -l)" -eq 4 ] ||
+		fail "go_pclntab_broken: old and new do not differ in exactly the 4 magic bytes"
+fi
 
 # --- generated files: valid (readelf silent on stderr) and as requested ---
 

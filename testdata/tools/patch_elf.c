@@ -8,6 +8,9 @@
  *        patch_elf IN OUT shoff N              set e_shoff
  *        patch_elf IN OUT shstrndx N           set e_shstrndx
  *        patch_elf IN OUT sh-offset NAME N     set sh_offset of section NAME
+ *        patch_elf IN OUT section-bytes NAME OFF HEX
+ *                                              overwrite the bytes at OFF in
+ *                                              section NAME with HEX (e.g. 00000000)
  */
 #include <elf.h>
 #include <errno.h>
@@ -28,7 +31,7 @@ static void die(const char *fmt, const char *arg)
 static void usage(void)
 {
 	fprintf(stderr, "usage: patch_elf IN OUT truncate N | shoff N | shstrndx N | "
-			"sh-offset NAME N\n");
+			"sh-offset NAME N | section-bytes NAME OFF HEX\n");
 	exit(2);
 }
 
@@ -91,8 +94,8 @@ static void check_elf64le(const unsigned char *f, size_t len, const char *path)
 		die("'%s' is not an ELF64 little-endian file", path);
 }
 
-static void set_section_offset(unsigned char *f, size_t len, const char *path, const char *name,
-			       uint64_t value)
+/* The section header of section @name; dies if there is none. */
+static unsigned char *find_section(unsigned char *f, size_t len, const char *path, const char *name)
 {
 	uint64_t shoff = get(f + offsetof(Elf64_Ehdr, e_shoff), 8);
 	unsigned shnum = (unsigned)get(f + offsetof(Elf64_Ehdr, e_shnum), 2);
@@ -115,12 +118,48 @@ static void set_section_offset(unsigned char *f, size_t len, const char *path, c
 
 		if (n >= strsize || !memchr(f + stroff + n, 0, strsize - n))
 			continue;
-		if (strcmp((const char *)f + stroff + n, name) != 0)
-			continue;
-		set(sh + offsetof(Elf64_Shdr, sh_offset), value, 8);
-		return;
+		if (strcmp((const char *)f + stroff + n, name) == 0)
+			return sh;
 	}
 	die("no section named '%s'", name);
+	return NULL;
+}
+
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Overwrite bytes @off.. of section @name with the bytes spelled by @hex. */
+static void set_section_bytes(unsigned char *f, size_t len, const char *path, const char *name,
+			      uint64_t off, const char *hex)
+{
+	const unsigned char *sh = find_section(f, len, path, name);
+	uint64_t sec_off = get(sh + offsetof(Elf64_Shdr, sh_offset), 8);
+	uint64_t sec_size = get(sh + offsetof(Elf64_Shdr, sh_size), 8);
+	size_t n = strlen(hex), i;
+
+	if (get(sh + offsetof(Elf64_Shdr, sh_type), 4) == SHT_NOBITS)
+		die("section '%s' has no bytes in the file", name);
+	if (sec_off > len || sec_size > len - sec_off)
+		die("section '%s' runs past the end of the file", name);
+	if (n == 0 || n % 2)
+		die("bad hex string '%s'", hex);
+	if (off > sec_size || n / 2 > sec_size - off)
+		die("the bytes do not fit in section '%s'", name);
+	for (i = 0; i < n; i += 2) {
+		int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+
+		if (hi < 0 || lo < 0)
+			die("bad hex string '%s'", hex);
+		f[sec_off + off + i / 2] = (unsigned char)(hi << 4 | lo);
+	}
 }
 
 int main(int argc, char **argv)
@@ -161,7 +200,9 @@ int main(int argc, char **argv)
 
 		if (n <= len)
 			die("'%s': the new sh_offset is not past the end of the file", in);
-		set_section_offset(f, len, in, argv[4], n);
+		set(find_section(f, len, in, argv[4]) + offsetof(Elf64_Shdr, sh_offset), n, 8);
+	} else if (!strcmp(op, "section-bytes") && argc == 7) {
+		set_section_bytes(f, len, in, argv[4], parse_num(argv[5]), argv[6]);
 	} else {
 		usage();
 	}

@@ -12,8 +12,11 @@ const struct rc_check *const *rc_registry(size_t *n);
 const struct rc_check *rc_registry_find(const char *id);
 
 extern const struct rc_check rc_check_build_id;
+extern const struct rc_check rc_check_cgo_boundary;
 extern const struct rc_check rc_check_dynamic_deps;
 extern const struct rc_check rc_check_elf_identity;
+extern const struct rc_check rc_check_go_buildinfo;
+extern const struct rc_check rc_check_go_pclntab;
 extern const struct rc_check rc_check_symbol_drift;
 extern const struct rc_check rc_check_symtab_presence;
 extern const struct rc_check rc_check_tls_layout;

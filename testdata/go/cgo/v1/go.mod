@@ -1,0 +1,3 @@
+module example.com/reloadcgo
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/reloaddep
+
+go 1.19

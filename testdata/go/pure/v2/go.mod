@@ -1,0 +1,7 @@
+module example.com/reloadfix
+
+go 1.19
+
+require example.com/reloaddep v1.1.0
+
+replace example.com/reloaddep => ./dep
