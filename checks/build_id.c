@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <string.h>
+
 #include <reloadcheck/check.h>
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
@@ -47,6 +49,30 @@ static bool same_bid(const struct bid *a, const struct bid *b)
 		if (a->id[i] != b->id[i])
 			return false;
 	return true;
+}
+
+/*
+ * Go binaries also carry the Go build ID (.note.go.buildid), which the go
+ * command uses; pprof and perf use only the GNU one, so it informs.
+ */
+static void report_go_build_ids(const struct rc_ctx *ctx, struct rc_check_result *out)
+{
+	const char *og = NULL, *ng = NULL;
+	size_t ol = 0, nl = 0;
+	bool ho = rc_elf_go_build_id(ctx->old_elf, &og, &ol) == 0;
+	bool hn = rc_elf_go_build_id(ctx->new_elf, &ng, &nl) == 0;
+	struct rc_finding *f;
+
+	if (!ho && !hn)
+		return;
+	f = rc_result_add(out, RC_SEV_INFO, "build_id.go", "Go build ID %s: OLD %.*s, NEW %.*s",
+			  ho && hn && ol == nl && !memcmp(og, ng, ol) ? "unchanged" : "changed",
+			  ho ? (int)ol : 6, ho ? og : "(none)", hn ? (int)nl : 6,
+			  hn ? ng : "(none)");
+	if (ho)
+		rc_finding_strn(f, "old", og, ol);
+	if (hn)
+		rc_finding_strn(f, "new", ng, nl);
 }
 
 static int build_id_run(const struct rc_ctx *ctx, struct rc_check_result *out, struct rc_err *err)
@@ -95,9 +121,11 @@ static int build_id_run(const struct rc_ctx *ctx, struct rc_check_result *out, s
 		rc_finding_str(f, "new", n.hex);
 	} else {
 		rc_result_add(out, RC_SEV_WARN, "build_id.missing",
-			      "neither OLD nor NEW has a GNU build-id: profilers, debuginfod and "
-			      "symbolizers cannot tell the builds apart or find their symbols");
+			      "neither OLD nor NEW has a GNU build-id: profilers (perf, and Go's "
+			      "pprof for a mapping's build_id), debuginfod and symbolizers cannot "
+			      "tell the builds apart or find their symbols");
 	}
+	report_go_build_ids(ctx, out);
 	if (o.present)
 		rc_result_metric(out, "old_build_id_bytes", (int64_t)o.len);
 	if (n.present)

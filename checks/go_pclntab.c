@@ -28,10 +28,14 @@ struct table {
 static const char *version_name(enum rc_go_pclntab_version v)
 {
 	switch (v) {
-	case RC_GO_PCLNTAB_12: return "Go 1.2-1.15";
-	case RC_GO_PCLNTAB_116: return "Go 1.16-1.17";
-	case RC_GO_PCLNTAB_118: return "Go 1.18-1.19";
-	case RC_GO_PCLNTAB_120: return "Go 1.20+";
+	case RC_GO_PCLNTAB_12:
+		return "Go 1.2-1.15";
+	case RC_GO_PCLNTAB_116:
+		return "Go 1.16-1.17";
+	case RC_GO_PCLNTAB_118:
+		return "Go 1.18-1.19";
+	case RC_GO_PCLNTAB_120:
+		return "Go 1.20+";
 	}
 	return "unknown";
 }
@@ -53,14 +57,17 @@ static int load(const struct rc_elf *elf, struct table *t, struct rc_err *err)
 	return rc;
 }
 
-/* The package of a Go function name: up to the first '.' after the last '/'. */
+/*
+ * The package of a Go function name: up to the first '.' after the last '/'.
+ * Names without one (cgo's _cgoexp_ wrappers, assembly helpers) have none: 0.
+ */
 static size_t package_len(const char *name, size_t len)
 {
 	const char *slash = memrchr(name, '/', len);
 	const char *from = slash ? slash + 1 : name;
 	const char *dot = memchr(from, '.', len - (size_t)(from - name));
 
-	return dot ? (size_t)(dot - name) : len;
+	return dot ? (size_t)(dot - name) : 0;
 }
 
 struct pkg_counts {
@@ -106,8 +113,8 @@ static void on_event(void *arg, const struct rc_elf_sym *o, const struct rc_elf_
 	struct pkg_counts *p;
 
 	if (!n) {
-		f = rc_result_add(st->res, RC_SEV_INFO, "go.func_removed",
-				  "Go function %s removed", o->name);
+		f = rc_result_add(st->res, RC_SEV_INFO, "go.func_removed", "Go function %s removed",
+				  o->name);
 		rc_finding_str_borrowed(f, "name", o->name);
 		rc_finding_uint(f, "old_size", o->size);
 		p = pkg(st, o->name, o->name_len);
@@ -179,9 +186,10 @@ static int diff_functions(struct rc_check_result *res, const struct rc_go_pclnta
 		struct rc_finding *f;
 
 		f = rc_result_add(res, RC_SEV_INFO, "go.package_changed",
-				  "package %.*s: %zu added, %zu removed, %zu resized", (int)p->len,
-				  p->name, p->added, p->removed, p->resized);
-		rc_finding_strn(f, "package", p->name, p->len);
+				  "package %.*s: %zu added, %zu removed, %zu resized",
+				  p->len ? (int)p->len : 12, p->len ? p->name : "(no package)",
+				  p->added, p->removed, p->resized);
+		rc_finding_strn(f, "package", p->len ? p->name : "", p->len);
 		rc_finding_uint(f, "added", p->added);
 		rc_finding_uint(f, "removed", p->removed);
 		rc_finding_uint(f, "resized", p->resized);
@@ -251,21 +259,24 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	rc_result_metric(res, "old_funcs", o.tab ? (int64_t)o.tab->nfunc : 0);
 	rc_result_metric(res, "new_funcs", n.tab ? (int64_t)n.tab->nfunc : 0);
 	if (n.invalid) {
-		f = rc_result_add(res, RC_SEV_FAIL, "go.pclntab_invalid",
-				  "NEW's Go function table is inconsistent (%s): runtime.FuncForPC, "
-				  "stack traces and pprof would read garbage",
-				  n.reason);
+		f = rc_result_add(
+			res, RC_SEV_FAIL, "go.pclntab_invalid",
+			"NEW's Go function table is inconsistent (%s): runtime.FuncForPC, "
+			"stack traces and pprof would read garbage",
+			n.reason);
 		rc_finding_str(f, "reason", n.reason);
 	} else if (!n.tab && (o.tab || o.invalid)) {
-		f = rc_result_add(res, RC_SEV_FAIL, "go.pclntab_missing",
-				  "NEW has no readable Go function table (.gopclntab) but OLD had "
-				  "one: runtime.FuncForPC, stack traces and pprof function names go "
-				  "blank after the reload");
+		f = rc_result_add(
+			res, RC_SEV_FAIL, "go.pclntab_missing",
+			"NEW has no readable Go function table (.gopclntab) but OLD had "
+			"one: runtime.FuncForPC, stack traces and pprof function names go "
+			"blank after the reload");
 		rc_finding_str(f, "reason", n.reason);
 	}
 	if (o.invalid) {
 		f = rc_result_add(res, RC_SEV_INFO, "go.pclntab_old_invalid",
-				  "OLD's Go function table is unreadable (%s): not diffed", o.reason);
+				  "OLD's Go function table is unreadable (%s): not diffed",
+				  o.reason);
 		rc_finding_str(f, "reason", o.reason);
 	}
 	if (o.tab)
@@ -273,12 +284,13 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	if (n.tab) {
 		describe(res, "NEW", n.tab);
 		if (n.tab->nfunc == 0 || !text_range_ok(ctx->new_elf, n.tab)) {
-			f = rc_result_add(res, RC_SEV_FAIL, "go.pclntab_inconsistent",
-					  "NEW's Go function table covers text 0x%llx-0x%llx with %zu "
-					  "functions, which is not inside an executable segment: "
-					  "FuncForPC would not find NEW's code",
-					  (unsigned long long)n.tab->text_start,
-					  (unsigned long long)n.tab->text_end, n.tab->nfunc);
+			f = rc_result_add(
+				res, RC_SEV_FAIL, "go.pclntab_inconsistent",
+				"NEW's Go function table covers text 0x%llx-0x%llx with %zu "
+				"functions, which is not inside an executable segment: "
+				"FuncForPC would not find NEW's code",
+				(unsigned long long)n.tab->text_start,
+				(unsigned long long)n.tab->text_end, n.tab->nfunc);
 			rc_finding_hex(f, "text_start", n.tab->text_start);
 			rc_finding_hex(f, "text_end", n.tab->text_end);
 		}

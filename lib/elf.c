@@ -468,7 +468,9 @@ void rc_hex(const unsigned char *id, size_t len, char *buf, size_t size)
 	buf[j] = '\0';
 }
 
-static int note_build_id(Elf_Data *d, const unsigned char **id, size_t *len)
+/* The descriptor of the first note of @type whose name is the @owner_size bytes @owner. */
+static int note_find(Elf_Data *d, const char *owner, size_t owner_size, uint32_t type,
+		     const unsigned char **id, size_t *len)
 {
 	size_t off = 0, next;
 	GElf_Nhdr nh;
@@ -482,8 +484,8 @@ static int note_build_id(Elf_Data *d, const unsigned char **id, size_t *len)
 			break;
 		name = (const char *)d->d_buf + name_off;
 
-		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
-		    memcmp(name, "GNU", 4) == 0 && nh.n_descsz > 0) {
+		if (nh.n_type == type && nh.n_namesz == owner_size &&
+		    memcmp(name, owner, owner_size) == 0 && nh.n_descsz > 0) {
 			*id = (const unsigned char *)d->d_buf + desc_off;
 			*len = nh.n_descsz;
 			return 0;
@@ -493,7 +495,8 @@ static int note_build_id(Elf_Data *d, const unsigned char **id, size_t *len)
 	return -RC_ENOENT;
 }
 
-int rc_elf_build_id(const struct rc_elf *elf, const unsigned char **id, size_t *len)
+static int find_note(const struct rc_elf *elf, const char *owner, size_t owner_size, uint32_t type,
+		     const unsigned char **id, size_t *len)
 {
 	bool any_note_section = false;
 
@@ -504,7 +507,7 @@ int rc_elf_build_id(const struct rc_elf *elf, const unsigned char **id, size_t *
 			continue;
 		any_note_section = true;
 		d = elf_getdata(elf_getscn(elf->e, i), NULL);
-		if (d && note_build_id(d, id, len) == 0)
+		if (d && note_find(d, owner, owner_size, type, id, len) == 0)
 			return 0;
 	}
 	if (any_note_section)
@@ -517,10 +520,31 @@ int rc_elf_build_id(const struct rc_elf *elf, const unsigned char **id, size_t *
 			continue;
 		d = elf_getdata_rawchunk(elf->e, (int64_t)s->offset, s->filesz,
 					 s->align == 8 ? ELF_T_NHDR8 : ELF_T_NHDR);
-		if (d && note_build_id(d, id, len) == 0)
+		if (d && note_find(d, owner, owner_size, type, id, len) == 0)
 			return 0;
 	}
 	return -RC_ENOENT;
+}
+
+int rc_elf_build_id(const struct rc_elf *elf, const unsigned char **id, size_t *len)
+{
+	return find_note(elf, "GNU", 4, NT_GNU_BUILD_ID, id, len);
+}
+
+/* The Go linker's note: owner "Go\0\0" (namesz 4), type 4 (ELF_NOTE_GOBUILDID_TAG). */
+#define NT_GO_BUILD_ID 4
+
+int rc_elf_go_build_id(const struct rc_elf *elf, const char **id, size_t *len)
+{
+	const unsigned char *p;
+	int rc = find_note(elf, "Go\0\0", 4, NT_GO_BUILD_ID, &p, len);
+
+	if (rc)
+		return rc;
+	*id = (const char *)p;
+	while (*len && p[*len - 1] == '\0')
+		(*len)--;
+	return *len ? 0 : -RC_ENOENT;
 }
 
 size_t rc_elf_section_count(const struct rc_elf *elf)

@@ -69,6 +69,26 @@ START_TEST(test_reused_after_strip)
 }
 END_TEST
 
+START_TEST(test_go_build_id)
+{
+	struct checktest t;
+	const struct rc_finding *f;
+
+	checktest_run(&t, &rc_check_build_id, "go_funcs_changed");
+	f = checktest_find(&t, "build_id.go");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	ck_assert_ptr_nonnull(strstr(f->message, "changed"));
+	/* The Go build ID is four slash-separated hashes. */
+	ck_assert_ptr_nonnull(strchr(checktest_detail_str(f, "new"), '/'));
+	ck_assert_str_ne(checktest_detail_str(f, "old"), checktest_detail_str(f, "new"));
+	checktest_release(&t);
+	checktest_run(&t, &rc_check_build_id, "identical");
+	ck_assert_int_eq(checktest_count(&t, "build_id.go"), 0);
+	checktest_release(&t);
+}
+END_TEST
+
 START_TEST(test_changed)
 {
 	struct checktest t;
@@ -154,6 +174,7 @@ Suite *build_id_suite(void)
 	tc = tcase_create("changed");
 	tcase_add_test(tc, test_changed);
 	tcase_add_test(tc, test_reused_after_strip);
+	tcase_add_test(tc, test_go_build_id);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("missing_new");
 	tcase_add_test(tc, test_missing_new);

@@ -92,6 +92,26 @@ START_TEST(build_id_present_and_absent)
 }
 END_TEST
 
+START_TEST(go_build_id_note)
+{
+	struct rc_elf *go = open_ok("go/pure/plain"), *c = open_ok("identical/old");
+	const char *id;
+	size_t len;
+	const unsigned char *gnu;
+	size_t gnu_len;
+
+	ck_assert_int_eq(rc_elf_go_build_id(go, &id, &len), 0);
+	ck_assert_uint_gt(len, 20);
+	ck_assert_ptr_nonnull(memchr(id, '/', len));
+	ck_assert_ptr_null(memchr(id, '\0', len));
+	/* Pure Go links no GNU build-id; C has no Go one. */
+	ck_assert_int_eq(rc_elf_build_id(go, &gnu, &gnu_len), -RC_ENOENT);
+	ck_assert_int_eq(rc_elf_go_build_id(c, &id, &len), -RC_ENOENT);
+	rc_elf_free(go);
+	rc_elf_free(c);
+}
+END_TEST
+
 START_TEST(sections_and_segments)
 {
 	struct rc_elf *elf = open_ok("identical/old");
@@ -287,6 +307,7 @@ static Suite *elf_suite(void)
 	tcase_add_test(tc, identity_of_x86_64_exec);
 	tcase_add_test(tc, identity_of_pie);
 	tcase_add_test(tc, build_id_present_and_absent);
+	tcase_add_test(tc, go_build_id_note);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("tables");
 	tcase_add_test(tc, sections_and_segments);

@@ -51,6 +51,12 @@ const char *rc_elf_type_name(unsigned type);
  */
 int rc_elf_build_id(const struct rc_elf *elf, const unsigned char **id, size_t *len);
 
+/*
+ * The Go build ID from the Go linker's note (.note.go.buildid): a borrowed,
+ * not NUL-terminated string of *@len bytes, or -RC_ENOENT.
+ */
+int rc_elf_go_build_id(const struct rc_elf *elf, const char **id, size_t *len);
+
 /* True when the two files have the same size and bytes. */
 bool rc_elf_same_contents(const struct rc_elf *a, const struct rc_elf *b);
 
