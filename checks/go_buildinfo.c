@@ -17,9 +17,34 @@
 
 /* Settings shown in the summary, in this order (others are only diffed). */
 static const char *const summary_keys[] = {
-	"CGO_ENABLED", "GOARCH", "GOAMD64", "GOOS", "-race", "-trimpath", "-buildmode",
-	"-tags", "-ldflags", "GOEXPERIMENT", "vcs.revision", "vcs.time", "vcs.modified",
+	"CGO_ENABLED",	"GOARCH",     "GOAMD64",      "GOOS",	  "-race",
+	"-trimpath",	"-buildmode", "-tags",	      "-ldflags", "GOEXPERIMENT",
+	"vcs.revision", "vcs.time",   "vcs.modified",
 };
+
+/* "path version [=> path version]; ..." of every dependency, for the summary's detail. */
+static char *deps_text(const struct rc_go_buildinfo *bi)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *f = open_memstream(&text, &size);
+
+	if (!f)
+		return NULL;
+	for (size_t i = 0; i < bi->n_deps; i++) {
+		const struct rc_go_module *d = &bi->deps[i];
+
+		fprintf(f, "%s%s %s", i ? "; " : "", d->path, d->version);
+		if (d->replace)
+			fprintf(f, " => %s%s%s", d->replace->path, *d->replace->version ? " " : "",
+				d->replace->version);
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
 
 static void summarize(struct rc_check_result *res, const char *role,
 		      const struct rc_go_buildinfo *bi)
@@ -27,6 +52,7 @@ static void summarize(struct rc_check_result *res, const char *role,
 	char buf[1024];
 	size_t n = 0;
 	struct rc_finding *f;
+	char *deps;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof(summary_keys) / sizeof(summary_keys[0]); i++) {
@@ -51,6 +77,9 @@ static void summarize(struct rc_check_result *res, const char *role,
 	rc_finding_str(f, "module_version", bi->main.version);
 	rc_finding_str(f, "settings", buf);
 	rc_finding_uint(f, "deps", bi->n_deps);
+	deps = deps_text(bi);
+	rc_finding_str(f, "dependencies", deps ? deps : "");
+	free(deps);
 }
 
 /* Compare two semantic versions (vMAJOR.MINOR.PATCH[-pre][+build]); <0, 0, >0. */
@@ -102,8 +131,8 @@ static void diff_deps(struct rc_check_result *res, const struct rc_go_buildinfo 
 		int c;
 
 		if (!od) {
-			f = rc_result_add(res, RC_SEV_INFO, "go.dep_added", "dependency %s %s added",
-					  nd->path, nd->version);
+			f = rc_result_add(res, RC_SEV_INFO, "go.dep_added",
+					  "dependency %s %s added", nd->path, nd->version);
 			rc_finding_str(f, "module", nd->path);
 			rc_finding_str(f, "new_version", nd->version);
 			changed++;
@@ -111,10 +140,11 @@ static void diff_deps(struct rc_check_result *res, const struct rc_go_buildinfo 
 		}
 		c = semver_cmp(nd->version, od->version);
 		if (c < 0)
-			f = rc_result_add(res, RC_SEV_WARN, "go.dep_downgraded",
-					  "dependency %s downgraded from %s to %s: fixes made after "
-					  "%s are gone",
-					  nd->path, od->version, nd->version, nd->version);
+			f = rc_result_add(
+				res, RC_SEV_WARN, "go.dep_downgraded",
+				"dependency %s downgraded from %s to %s: fixes made after "
+				"%s are gone",
+				nd->path, od->version, nd->version, nd->version);
 		else if (c > 0)
 			f = rc_result_add(res, RC_SEV_INFO, "go.dep_upgraded",
 					  "dependency %s upgraded from %s to %s", nd->path,
@@ -189,8 +219,8 @@ static void diff_settings(struct rc_check_result *res, const struct rc_go_buildi
 			if (ov && nv && strcmp(ov, nv) == 0)
 				continue;
 			f = rc_result_add(res, RC_SEV_INFO, "go.setting_changed",
-					  "build setting %s changed from %s to %s", key, or_unset(ov),
-					  or_unset(nv));
+					  "build setting %s changed from %s to %s", key,
+					  or_unset(ov), or_unset(nv));
 			rc_finding_str(f, "setting", key);
 			rc_finding_str(f, "old", ov);
 			rc_finding_str(f, "new", nv);
@@ -216,26 +246,29 @@ static void compare(struct rc_check_result *res, const struct rc_go_buildinfo *o
 		rc_finding_str(f, "new", n->go_version);
 	}
 	if (is_true(rc_go_buildinfo_setting(n, "-race"))) {
-		f = rc_result_add(res, RC_SEV_WARN, "go.race",
-				  "NEW is built with -race: the race detector is for testing, it "
-				  "costs 2-20x CPU and 5-10x memory and is not meant for production");
+		f = rc_result_add(
+			res, RC_SEV_WARN, "go.race",
+			"NEW is built with -race: the race detector is for testing, it "
+			"costs 2-20x CPU and 5-10x memory and is not meant for production");
 		rc_finding_bool(f, "old_race", is_true(rc_go_buildinfo_setting(o, "-race")));
 	}
 	if (ocgo && ncgo && strcmp(ocgo, ncgo) != 0) {
 		f = rc_result_add(res, RC_SEV_WARN, "go.cgo_flipped",
 				  "CGO_ENABLED changed from %s to %s: %s", ocgo, ncgo,
-				  is_true(ocgo) ? "C code, C libraries and libc-based DNS and user "
-						  "lookups are gone from NEW"
-						: "NEW now runs C code with its own threads, TLS and "
-						  "signal handling");
+				  is_true(ocgo)
+					  ? "C code, C libraries and libc-based DNS and user "
+					    "lookups are gone from NEW"
+					  : "NEW now runs C code with its own threads, TLS and "
+					    "signal handling");
 		rc_finding_str(f, "old", ocgo);
 		rc_finding_str(f, "new", ncgo);
 	}
 	if (is_true(rc_go_buildinfo_setting(n, "vcs.modified"))) {
-		f = rc_result_add(res, RC_SEV_WARN, "go.vcs_modified",
-				  "NEW was built from a modified working tree (vcs.modified=true) at "
-				  "revision %s: the binary is not reproducible from any commit",
-				  or_unset(nrev));
+		f = rc_result_add(
+			res, RC_SEV_WARN, "go.vcs_modified",
+			"NEW was built from a modified working tree (vcs.modified=true) at "
+			"revision %s: the binary is not reproducible from any commit",
+			or_unset(nrev));
 		rc_finding_str(f, "revision", nrev);
 	}
 	if (strcmp(o->main.version, n->main.version) != 0 && *n->main.path) {
@@ -250,9 +283,8 @@ static void compare(struct rc_check_result *res, const struct rc_go_buildinfo *o
 	if (nrev) {
 		const char *orev = rc_go_buildinfo_setting(o, "vcs.revision");
 
-		f = rc_result_add(res, RC_SEV_INFO, "go.vcs_revision",
-				  "NEW is revision %s%s%s%s", nrev,
-				  orev && strcmp(orev, nrev) ? " (OLD was " : "",
+		f = rc_result_add(res, RC_SEV_INFO, "go.vcs_revision", "NEW is revision %s%s%s%s",
+				  nrev, orev && strcmp(orev, nrev) ? " (OLD was " : "",
 				  orev && strcmp(orev, nrev) ? orev : "",
 				  orev && strcmp(orev, nrev) ? ")" : "");
 		rc_finding_str(f, "old", orev);
@@ -300,8 +332,8 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 				  o->go_version);
 		rc_finding_str(f, "old_go_version", o->go_version);
 	} else if (!o && n) {
-		f = rc_result_add(res, RC_SEV_INFO, "go.now_go", "NEW is a Go binary (%s); OLD was not",
-				  n->go_version);
+		f = rc_result_add(res, RC_SEV_INFO, "go.now_go",
+				  "NEW is a Go binary (%s); OLD was not", n->go_version);
 		rc_finding_str(f, "new_go_version", n->go_version);
 	} else {
 		compare(res, o, n);

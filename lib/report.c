@@ -303,10 +303,16 @@ struct rc_check_result *rc_report_check(const struct rc_report *r, size_t i)
 enum rc_verdict rc_report_verdict(const struct rc_report *r)
 {
 	enum rc_verdict worst = r->error ? RC_VERDICT_ERROR : RC_VERDICT_PASS;
+	bool failed = false;
 
-	for (size_t i = 0; i < r->n_checks; i++)
+	for (size_t i = 0; i < r->n_checks; i++) {
+		failed |= r->checks[i]->verdict == RC_VERDICT_FAIL;
 		if (r->checks[i]->verdict > worst)
 			worst = r->checks[i]->verdict;
+	}
+	/* A fail decides the gate even when another check could not run. */
+	if (failed)
+		return RC_VERDICT_FAIL;
 	/* "skip" is no verdict for a whole report: all-skipped is a pass. */
 	return worst == RC_VERDICT_SKIP ? RC_VERDICT_PASS : worst;
 }

@@ -48,7 +48,7 @@ expect_file()
 	done
 }
 
-expect_re='^(/\*| \*) expect: [a-z][a-z-]* (pass|warn|fail|skip)( [a-z_]+\.[a-z_]+)*$'
+expect_re='^(/\*| \*) expect: [a-z][a-z-]* (pass|warn|fail|skip|error)( [a-z_]+\.[a-z_]+)*$'
 while read -r c; do
 	[ -n "$c" ] || continue
 	f=$(expect_file "$c")

@@ -74,6 +74,22 @@ START_TEST(skip_and_error_decide)
 }
 END_TEST
 
+START_TEST(fail_decides_over_error)
+{
+	struct rc_report *r = rc_report_new();
+	struct rc_check_result *e = rc_report_add_check(r, "e");
+	struct rc_check_result *f = rc_report_add_check(r, "f");
+
+	rc_result_error(e, "could not read");
+	rc_result_add(f, RC_SEV_FAIL, "x.fail", "unsafe");
+	rc_result_finish(e);
+	rc_result_finish(f);
+	ck_assert_int_eq(rc_report_verdict(r), RC_VERDICT_FAIL);
+	ck_assert_uint_eq(rc_report_count(r, RC_VERDICT_ERROR), 1);
+	rc_report_free(r);
+}
+END_TEST
+
 START_TEST(all_skipped_is_pass)
 {
 	struct rc_report *r = rc_report_new();
@@ -136,16 +152,17 @@ START_TEST(json_has_everything)
 	root = report_json(r);
 
 	ck_assert_str_eq(cJSON_GetObjectItem(root, "schema")->valuestring, RC_REPORT_SCHEMA);
-	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "tool"), "version")->valuestring,
-			 "9.8.7");
+	ck_assert_str_eq(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(root, "tool"), "version")->valuestring,
+		"9.8.7");
 	ck_assert_str_eq(cJSON_GetObjectItem(root, "created")->valuestring, "1970-01-01T00:00:00Z");
 	ck_assert_str_eq(cJSON_GetObjectItem(root, "verdict")->valuestring, "fail");
 	ck_assert_int_eq(cJSON_GetObjectItem(root, "exit_code")->valueint, 1);
-	ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "inputs"),
-								   "old"),
-					     "build_id")
-				 ->valuestring,
-			 "abcd");
+	ck_assert_str_eq(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "inputs"), "old"),
+				    "build_id")
+			->valuestring,
+		"abcd");
 	ck_assert(cJSON_IsNull(cJSON_GetObjectItem(
 		cJSON_GetObjectItem(cJSON_GetObjectItem(root, "inputs"), "new"), "build_id")));
 	ck_assert_int_eq(
@@ -155,8 +172,8 @@ START_TEST(json_has_everything)
 	chk = cJSON_GetArrayItem(cJSON_GetObjectItem(root, "checks"), 0);
 	ck_assert_str_eq(cJSON_GetObjectItem(chk, "id")->valuestring, "symbol-drift");
 	ck_assert_ptr_null(cJSON_GetObjectItem(chk, "reason"));
-	ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(chk, "metrics"), "removed")->valueint,
-			 1);
+	ck_assert_int_eq(
+		cJSON_GetObjectItem(cJSON_GetObjectItem(chk, "metrics"), "removed")->valueint, 1);
 	fd = cJSON_GetArrayItem(cJSON_GetObjectItem(chk, "findings"), 0);
 	ck_assert_str_eq(cJSON_GetObjectItem(fd, "code")->valuestring, "symbol.removed");
 	ck_assert_str_eq(cJSON_GetObjectItem(fd, "severity")->valuestring, "fail");
@@ -205,7 +222,8 @@ START_TEST(many_findings_and_long_messages)
 	memset(longname, 'z', 99999);
 	longname[99999] = '\0';
 	for (int i = 0; i < 100000; i++) {
-		struct rc_finding *f = rc_result_add(c, RC_SEV_INFO, "x.added", "symbol s%d added", i);
+		struct rc_finding *f =
+			rc_result_add(c, RC_SEV_INFO, "x.added", "symbol s%d added", i);
 
 		rc_finding_str(f, "name", "s");
 	}
@@ -259,6 +277,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, verdict_from_worst_finding);
 	tcase_add_test(tc, skip_and_error_decide);
 	tcase_add_test(tc, all_skipped_is_pass);
+	tcase_add_test(tc, fail_decides_over_error);
 	tcase_add_test(tc, names_are_stable);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("content");

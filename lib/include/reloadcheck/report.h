@@ -93,7 +93,10 @@ struct rc_check_result *rc_report_add_check(struct rc_report *r, const char *id)
 size_t rc_report_check_count(const struct rc_report *r);
 struct rc_check_result *rc_report_check(const struct rc_report *r, size_t i);
 
-/* Worst verdict over all checks (after rc_result_finish). */
+/*
+ * The report's verdict (after rc_result_finish): fail if any check failed,
+ * else the worst of the rest, where error is worst and all-skip is pass.
+ */
 enum rc_verdict rc_report_verdict(const struct rc_report *r);
 /* Count of checks with verdict @v. */
 size_t rc_report_count(const struct rc_report *r, enum rc_verdict v);
