@@ -542,54 +542,71 @@ static int with_path(const struct rc_elf *elf, int rc, struct rc_err *err, const
 	return rc_err_set(err, rc, "'%s': %s", rc_elf_path(elf), e->msg);
 }
 
-int rc_go_buildinfo_read(const struct rc_elf *elf, struct rc_go_buildinfo **out, struct rc_err *err)
+/*
+ * Go's linker puts the buildinfo at the start of the first writable data
+ * segment; like Go's own debug/buildinfo, look only at its first 64 KiB, so a
+ * large non-Go file is not read end to end.
+ */
+#define BI_SCAN_LIMIT (64 * 1024)
+
+/* The buildinfo bytes of @elf without parsing them: 0, -RC_ENOENT or -RC_EFORMAT. */
+static int locate_buildinfo(const struct rc_elf *elf, const unsigned char **pp, size_t *lenp,
+			    struct rc_err *err)
 {
 	struct rc_elf_section sec;
-	struct rc_err e = {0};
-	const unsigned char *p = NULL;
-	size_t len = 0;
-	int rc;
+	size_t n = rc_elf_segment_count(elf);
 
 	if (rc_elf_find_section(elf, ".go.buildinfo", &sec) == 0) {
-		p = rc_elf_section_bytes(elf, &sec);
-		len = p ? (size_t)sec.size : 0;
+		const unsigned char *p = rc_elf_section_bytes(elf, &sec);
+		size_t len = p ? (size_t)sec.size : 0;
+
 		if (!p || len < sizeof(bi_magic) || memcmp(p, bi_magic, sizeof(bi_magic)) != 0)
 			return rc_err_set(
 				err, -RC_EFORMAT,
 				"'%s': no go buildinfo magic at the start of .go.buildinfo",
 				rc_elf_path(elf));
-	} else {
-		size_t n = rc_elf_segment_count(elf);
-
-		for (size_t i = 0; i < n; i++) {
-			struct rc_elf_segment seg;
-			const unsigned char *b;
-			size_t avail;
-
-			rc_elf_segment(elf, i, &seg);
-			if (seg.type != PT_LOAD || (seg.flags & (PF_W | PF_X)) != PF_W)
-				continue;
-			b = rc_elf_vaddr_bytes(elf, seg.vaddr, &avail);
-			if (!b)
-				break;
-			if (avail > seg.filesz)
-				avail = (size_t)seg.filesz;
-			for (size_t off = (BI_ALIGN - seg.vaddr % BI_ALIGN) % BI_ALIGN;
-			     off + BI_HEADER <= avail; off += BI_ALIGN) {
-				if (b[off] == 0xff &&
-				    memcmp(b + off, bi_magic, sizeof(bi_magic)) == 0) {
-					p = b + off;
-					len = avail - off;
-					break;
-				}
-			}
-			break; /* only the first writable, non-executable one */
-		}
-		if (!p)
-			return rc_err_set(err, -RC_ENOENT,
-					  "'%s': no Go build information (.go.buildinfo)",
-					  rc_elf_path(elf));
+		*pp = p;
+		*lenp = len;
+		return 0;
 	}
+	for (size_t i = 0; i < n; i++) {
+		struct rc_elf_segment seg;
+		const unsigned char *b;
+		size_t avail, limit;
+
+		rc_elf_segment(elf, i, &seg);
+		if (seg.type != PT_LOAD || (seg.flags & (PF_W | PF_X)) != PF_W)
+			continue;
+		b = rc_elf_vaddr_bytes(elf, seg.vaddr, &avail);
+		if (!b)
+			break;
+		if (avail > seg.filesz)
+			avail = (size_t)seg.filesz;
+		limit = avail < BI_SCAN_LIMIT ? avail : BI_SCAN_LIMIT;
+		for (size_t off = (BI_ALIGN - seg.vaddr % BI_ALIGN) % BI_ALIGN;
+		     off + BI_HEADER <= limit; off += BI_ALIGN) {
+			if (b[off] == 0xff && memcmp(b + off, bi_magic, sizeof(bi_magic)) == 0) {
+				*pp = b + off;
+				*lenp = avail - off;
+				return 0;
+			}
+		}
+		break; /* only the first writable, non-executable one */
+	}
+	return rc_err_set(err, -RC_ENOENT, "'%s': no Go build information (.go.buildinfo)",
+			  rc_elf_path(elf));
+}
+
+int rc_go_buildinfo_read(const struct rc_elf *elf, struct rc_go_buildinfo **out, struct rc_err *err)
+{
+	struct rc_err e = {0};
+	const unsigned char *p = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = locate_buildinfo(elf, &p, &len, err);
+	if (rc)
+		return rc;
 	rc = rc_go_buildinfo_parse(p, len, elf_resolve, (void *)elf, out, &e);
 	if (rc)
 		return with_path(elf, rc, err, &e);
@@ -924,6 +941,17 @@ static int pcln_scan(const unsigned char *p, size_t len, uint64_t vaddr, bool be
 	return -RC_ENOENT;
 }
 
+static bool looks_like_go(const struct rc_elf *elf)
+{
+	const char *id;
+	size_t len;
+	const unsigned char *p;
+	struct rc_err e;
+
+	return rc_elf_go_build_id(elf, &id, &len) == 0 ||
+	       locate_buildinfo(elf, &p, &len, &e) != -RC_ENOENT;
+}
+
 static bool is_named(const char *name, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -965,7 +993,16 @@ int rc_go_pclntab_read(const struct rc_elf *elf, struct rc_go_pclntab **out, str
 		return 0;
 	}
 
-	/* No own section: scan the likely sections first, then every other data one. */
+	/*
+	 * No own section: scan for the magic, but only in what looks like a Go
+	 * binary (Go build ID note or build information), so that a large C++
+	 * library is not read end to end looking for a Go header.
+	 */
+	if (!looks_like_go(elf))
+		return rc_err_set(err, -RC_ENOENT,
+				  "'%s': no Go function table (.gopclntab) and no sign of Go",
+				  rc_elf_path(elf));
+	/* Scan the likely sections first, then every other data one. */
 	for (size_t pass = 0; pass < 2 && nsec > 1; pass++) {
 		for (size_t i = 1; i < nsec; i++) {
 			const unsigned char *p;

@@ -1347,6 +1347,8 @@ START_TEST(not_go_binary)
 	ck_assert_ptr_null(bi);
 	ck_assert_int_eq(rc_go_pclntab_read(elf, &t, &err), -RC_ENOENT);
 	ck_assert_ptr_nonnull(strstr(err.msg, "no Go function table"));
+	/* A non-Go file is not scanned for a pclntab magic at all. */
+	ck_assert_ptr_nonnull(strstr(err.msg, "no sign of Go"));
 	ck_assert_ptr_null(t);
 	rc_elf_free(elf);
 }
