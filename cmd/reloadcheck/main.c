@@ -5,6 +5,7 @@
  * prints or exits.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <reloadcheck/check.h>
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/proc.h>
 #include <reloadcheck/registry.h>
 #include <reloadcheck/report.h>
 
@@ -28,6 +30,8 @@ enum exit_code {
 	EXIT_CANNOT_CHECK = 3,
 };
 
+#define MAX_CANARIES 64
+
 struct options {
 	enum output_format format;
 	const char *output;
@@ -36,6 +40,20 @@ struct options {
 	bool color;
 	long limit;
 	const char *sysroot;
+	/* probe */
+	long pid;
+	const char *expect_binary;
+	const char *save;
+	const char *baseline;
+	struct rc_canary_spec canaries[MAX_CANARIES];
+	size_t n_canaries;
+};
+
+/* Which command an option belongs to. */
+enum option_scope {
+	FOR_DIFF = 1 << 0,
+	FOR_PROBE = 1 << 1,
+	FOR_ALL = FOR_DIFF | FOR_PROBE,
 };
 
 static const char *progname = "reloadcheck";
@@ -54,20 +72,33 @@ static void usage_error(const char *fmt, ...)
 
 static const char help_text[] =
 	"Usage: reloadcheck [diff] [OPTIONS] OLD NEW\n"
+	"       reloadcheck probe --pid PID [OPTIONS]\n"
 	"       reloadcheck list-checks\n"
 	"       reloadcheck explain CHECK-ID\n"
 	"\n"
 	"Decide whether a running program built from OLD can be replaced in place (exec)\n"
-	"by NEW: compares the two ELF files (identity, build-id, symbol tables, dynamic\n"
-	"dependencies and symbol versions against the host libc, TLS layout) and gives one\n"
-	"verdict with every finding explained.\n"
+	"by NEW, and whether a live process kept its C context across a reload.\n"
 	"\n"
 	"Commands:\n"
-	"  diff OLD NEW        run the static checks on two ELF files (the default command)\n"
+	"  diff OLD NEW        static checks on two ELF files (the default command):\n"
+	"                      identity, build-id, symbol tables, dynamic dependencies and\n"
+	"                      glibc versions, TLS layout, Go build info, Go function table,\n"
+	"                      cgo boundary\n"
+	"  probe --pid PID     read-only checks on a running process: its executable, __thread\n"
+	"                      canaries in every thread, signal handlers and masks, listeners;\n"
+	"                      against a snapshot saved before a reload with --baseline\n"
 	"  list-checks         list every check with a one-line summary\n"
 	"  explain CHECK-ID    what a check looks at, why it matters, how to fix its findings\n"
 	"\n"
-	"Options for diff:\n"
+	"Options for probe:\n"
+	"  -p, --pid PID                the process to probe (never written to or left stopped)\n"
+	"      --expect-binary FILE     fail unless the process runs FILE (same GNU build-id)\n"
+	"      --tls-canary SYM=VALUE   __thread variable SYM must be VALUE (decimal or 0x hex)\n"
+	"                               in every thread; repeatable\n"
+	"      --save FILE              write the process snapshot (JSON) to FILE, atomically\n"
+	"      --baseline FILE          compare with a snapshot saved before the reload\n"
+	"\n"
+	"Options for diff and probe (--sysroot: diff only):\n"
 	"  -f, --format text|json  output format (default text)\n"
 	"  -o, --output FILE       write the report to FILE (atomically: temp file + rename)\n"
 	"                          instead of standard output\n"
@@ -85,16 +116,20 @@ static const char help_text[] =
 	"  0  pass: safe to reload (warnings may have been reported)\n"
 	"  1  fail: the gate blocks (or a warning, with --fail-on warn)\n"
 	"  2  usage error\n"
-	"  3  could not check: unreadable or invalid input (not ELF, truncated, ...)\n"
+	"  3  could not check: unreadable or invalid input (not ELF, truncated, ...),\n"
+	"     a process that does not exist or exited, permission denied\n"
 	"\n"
 	"Examples:\n"
 	"  reloadcheck /srv/app/current /srv/app/candidate\n"
 	"  reloadcheck diff --format json --output report.json old.bin new.bin\n"
+	"  reloadcheck probe --pid 4242 --tls-canary app_ready=1 --save before.json\n"
+	"  reloadcheck probe --pid 4242 --baseline before.json --expect-binary new.bin\n"
 	"  reloadcheck explain symbol-drift\n";
 
 static int cmd_list_checks(int argc, char **argv);
 static int cmd_explain(int argc, char **argv);
 static int cmd_diff(int argc, char **argv);
+static int cmd_probe(int argc, char **argv);
 
 static const struct command {
 	const char *name;
@@ -103,6 +138,7 @@ static const struct command {
 	{"diff", cmd_diff},
 	{"explain", cmd_explain},
 	{"list-checks", cmd_list_checks},
+	{"probe", cmd_probe},
 };
 
 static bool want_help_or_version(int argc, char **argv, int *status)
@@ -259,31 +295,98 @@ static int cannot_check(const struct options *o, struct rc_report *r, const char
 	return EXIT_CANNOT_CHECK;
 }
 
-static int parse_diff_options(int argc, char **argv, struct options *o, int *status)
+static const struct option longopts[] = {
+	{"format", required_argument, NULL, 'f'},
+	{"output", required_argument, NULL, 'o'},
+	{"fail-on", required_argument, NULL, 'F'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"limit", required_argument, NULL, 'l'},
+	{"sysroot", required_argument, NULL, 's'},
+	{"no-color", no_argument, NULL, 'C'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{"pid", required_argument, NULL, 'p'},
+	{"expect-binary", required_argument, NULL, 'E'},
+	{"tls-canary", required_argument, NULL, 'T'},
+	{"save", required_argument, NULL, 'S'},
+	{"baseline", required_argument, NULL, 'B'},
+	{0},
+};
+
+static unsigned option_scope(int c)
 {
-	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"output", required_argument, NULL, 'o'},
-		{"fail-on", required_argument, NULL, 'F'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"limit", required_argument, NULL, 'l'},
-		{"sysroot", required_argument, NULL, 's'},
-		{"no-color", no_argument, NULL, 'C'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{0},
-	};
+	switch (c) {
+	case 's':
+		return FOR_DIFF;
+	case 'p':
+	case 'E':
+	case 'T':
+	case 'S':
+	case 'B':
+		return FOR_PROBE;
+	default:
+		return FOR_ALL;
+	}
+}
+
+static bool parse_long(const char *s, long min, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	return !errno && end != s && !*end && *out >= min;
+}
+
+static int parse_canary(char *arg, struct options *o)
+{
+	char *eq = strchr(arg, '=');
+	struct rc_canary_spec *c;
+
+	if (o->n_canaries == MAX_CANARIES) {
+		usage_error("at most %d --tls-canary options", MAX_CANARIES);
+		return -1;
+	}
+	c = &o->canaries[o->n_canaries];
+	if (!eq || eq == arg) {
+		usage_error("--tls-canary takes SYMBOL=VALUE, not '%s'", arg);
+		return -1;
+	}
+	if (rc_parse_u64(eq + 1, &c->expected) != 0) {
+		usage_error("--tls-canary '%s': '%s' is not a number (decimal or 0x hex)", arg,
+			    eq + 1);
+		return -1;
+	}
+	/* The symbol is the part before '=': cut argv in place (it outlives the run). */
+	*eq = '\0';
+	c->symbol = arg;
+	c->has_expected = true;
+	o->n_canaries++;
+	return 0;
+}
+
+/*
+ * Parse the options of @cmd (FOR_DIFF or FOR_PROBE). Returns 0 to go on, 1 when
+ * --help or --version was handled (*status set), -1 on a usage error.
+ */
+static int parse_options(int argc, char **argv, unsigned cmd, struct options *o, int *status)
+{
 	const char *no_color = getenv("NO_COLOR");
 	int c;
 
-	*o = (struct options){.format = OUTPUT_TEXT, .limit = 10};
+	*o = (struct options){.format = OUTPUT_TEXT, .limit = 10, .pid = -1};
 	o->color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
 	opterr = 0;
 	optind = 1;
 	for (;;) {
-		c = getopt_long(argc, argv, ":f:o:qhV", longopts, NULL);
+		c = getopt_long(argc, argv, ":f:o:qhVp:", longopts, NULL);
 		if (c == -1)
 			break;
+		if (c != ':' && c != '?' && !(option_scope(c) & cmd)) {
+			usage_error("option '%s' is not for '%s'", argv[optind - 1],
+				    cmd == FOR_PROBE ? "probe" : "diff");
+			return -1;
+		}
 		switch (c) {
 		case 'f':
 			if (!strcmp(optarg, "text")) {
@@ -311,22 +414,37 @@ static int parse_diff_options(int argc, char **argv, struct options *o, int *sta
 		case 'q':
 			o->quiet = true;
 			break;
-		case 'l': {
-			char *end;
-
-			errno = 0;
-			o->limit = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || o->limit < 0) {
+		case 'l':
+			if (!parse_long(optarg, 0, &o->limit)) {
 				usage_error("--limit takes a number >= 0, not '%s'", optarg);
 				return -1;
 			}
 			break;
-		}
 		case 's':
 			o->sysroot = optarg;
 			break;
 		case 'C':
 			o->color = false;
+			break;
+		case 'p':
+			if (!parse_long(optarg, 1, &o->pid) || o->pid > INT32_MAX) {
+				usage_error("--pid takes a process id (a number > 0), not '%s'",
+					    optarg);
+				return -1;
+			}
+			break;
+		case 'E':
+			o->expect_binary = optarg;
+			break;
+		case 'T':
+			if (parse_canary(optarg, o) != 0)
+				return -1;
+			break;
+		case 'S':
+			o->save = optarg;
+			break;
+		case 'B':
+			o->baseline = optarg;
 			break;
 		case 'h':
 			fputs(help_text, stdout);
@@ -349,6 +467,52 @@ static int parse_diff_options(int argc, char **argv, struct options *o, int *sta
 	return 0;
 }
 
+/* Run every check whose needs are all in @have. */
+static void run_checks(struct rc_report *r, const struct rc_ctx *ctx, unsigned have)
+{
+	size_t n;
+	const struct rc_check *const *all = rc_registry(&n);
+	struct rc_err err = {0};
+
+	for (size_t i = 0; i < n; i++) {
+		const struct rc_check *c = all[i];
+		struct rc_check_result *res;
+		uint64_t start;
+
+		if ((c->needs & have) != c->needs)
+			continue;
+		res = rc_report_add_check(r, c->id);
+		if (!res)
+			break;
+		start = now_ms();
+		rc_err_clear(&err);
+		if (c->run(ctx, res, &err) != 0)
+			rc_result_error(res, "%s", err.msg[0] ? err.msg : rc_strerror(err.code));
+		rc_result_finish(res);
+		rc_result_set_duration_ms(res, now_ms() - start);
+	}
+}
+
+/* Set the exit code and duration, write the report; the exit status. */
+static int finish_report(struct rc_report *r, const struct options *o, uint64_t t0)
+{
+	struct rc_err err = {0};
+	struct output_text_opts topts = {
+		.color = o->color, .quiet = o->quiet, .limit = (size_t)o->limit};
+	int status;
+
+	if (rc_report_status(r) != 0)
+		return cannot_check(o, NULL, "out of memory while building the report");
+	status = exit_status(r, o);
+	rc_report_set_exit_code(r, status);
+	rc_report_set_duration_ms(r, now_ms() - t0);
+	if (output_write(o->output, o->format, r, NULL, &topts, &err) != 0) {
+		fprintf(stderr, "%s: %s\n", progname, err.msg);
+		status = EXIT_CANNOT_CHECK;
+	}
+	return status;
+}
+
 static int cmd_diff(int argc, char **argv)
 {
 	struct options o;
@@ -356,14 +520,11 @@ static int cmd_diff(int argc, char **argv)
 	struct rc_ctx ctx = {0};
 	struct rc_err err = {0};
 	char libc_path[4096], libc_problem[512];
-	size_t n;
-	const struct rc_check *const *all = rc_registry(&n);
 	uint64_t t0 = now_ms();
-	unsigned needs = 0;
 	int status = EXIT_CANNOT_CHECK;
 	int rc;
 
-	rc = parse_diff_options(argc, argv, &o, &status);
+	rc = parse_options(argc, argv, FOR_DIFF, &o, &status);
 	if (rc < 0)
 		return EXIT_USAGE;
 	if (rc > 0)
@@ -386,51 +547,81 @@ static int cmd_diff(int argc, char **argv)
 	}
 	set_input(r, "old", ctx.old_elf);
 	set_input(r, "new", ctx.new_elf);
-
-	for (size_t i = 0; i < n; i++)
-		needs |= all[i]->needs;
-	if (needs & RC_NEEDS_HOST_LIBC)
-		open_host_libc(&ctx, libc_path, sizeof(libc_path), libc_problem,
-			       sizeof(libc_problem));
-
-	for (size_t i = 0; i < n; i++) {
-		const struct rc_check *c = all[i];
-		struct rc_check_result *res = rc_report_add_check(r, c->id);
-		uint64_t start = now_ms();
-
-		if (!res)
-			break;
-		if (c->needs & (RC_NEEDS_PROCESS | RC_NEEDS_PPROF)) {
-			rc_result_skip(res, "needs a live process or pprof endpoint (not given)");
-		} else {
-			rc_err_clear(&err);
-			if (c->run(&ctx, res, &err) != 0)
-				rc_result_error(res, "%s",
-						err.msg[0] ? err.msg : rc_strerror(err.code));
-		}
-		rc_result_finish(res);
-		rc_result_set_duration_ms(res, now_ms() - start);
-	}
-	if (rc_report_status(r) != 0) {
-		status = cannot_check(&o, NULL, "out of memory while building the report");
-		goto out;
-	}
-	status = exit_status(r, &o);
-	rc_report_set_exit_code(r, status);
-	rc_report_set_duration_ms(r, now_ms() - t0);
-	{
-		struct output_text_opts topts = {
-			.color = o.color, .quiet = o.quiet, .limit = (size_t)o.limit};
-
-		if (output_write(o.output, o.format, r, NULL, &topts, &err) != 0) {
-			fprintf(stderr, "%s: %s\n", progname, err.msg);
-			status = EXIT_CANNOT_CHECK;
-		}
-	}
+	open_host_libc(&ctx, libc_path, sizeof(libc_path), libc_problem, sizeof(libc_problem));
+	run_checks(r, &ctx, RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC);
+	status = finish_report(r, &o, t0);
 out:
 	rc_elf_free(ctx.old_elf);
 	rc_elf_free(ctx.new_elf);
 	rc_elf_free(ctx.host_libc);
+	rc_report_free(r);
+	return status;
+}
+
+static int write_snapshot(FILE *f, const void *arg, struct rc_err *err)
+{
+	return rc_snapshot_write_json(arg, f, err);
+}
+
+static int cmd_probe(int argc, char **argv)
+{
+	struct options o;
+	struct rc_report *r = NULL;
+	struct rc_ctx ctx = {0};
+	struct rc_err err = {0};
+	struct rc_snapshot *now = NULL, *baseline = NULL;
+	uint64_t t0 = now_ms();
+	int status = EXIT_CANNOT_CHECK;
+	int rc;
+
+	rc = parse_options(argc, argv, FOR_PROBE, &o, &status);
+	if (rc < 0)
+		return EXIT_USAGE;
+	if (rc > 0)
+		return status;
+	if (o.pid < 0) {
+		usage_error("probe needs --pid PID");
+		return EXIT_USAGE;
+	}
+	if (argc != optind) {
+		usage_error("probe takes no file arguments ('%s')", argv[optind]);
+		return EXIT_USAGE;
+	}
+	r = rc_report_new();
+	if (!r) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		return EXIT_CANNOT_CHECK;
+	}
+	rc_report_set_tool_version(r, RC_VERSION);
+	rc_report_set_pid(r, o.pid);
+	/* Inputs first: a bad file is reported before the process is touched. */
+	if (o.expect_binary) {
+		if (rc_elf_open(o.expect_binary, &ctx.expect_elf, &err) != 0) {
+			status = cannot_check(&o, r, err.msg);
+			goto out;
+		}
+		set_input(r, "new", ctx.expect_elf);
+	}
+	if (o.baseline && rc_snapshot_read_json(o.baseline, &baseline, &err) != 0) {
+		status = cannot_check(&o, r, err.msg);
+		goto out;
+	}
+	if (rc_snapshot_take((int)o.pid, o.canaries, o.n_canaries, &now, &err) != 0) {
+		status = cannot_check(&o, r, err.msg);
+		goto out;
+	}
+	if (o.save && output_atomic(o.save, write_snapshot, now, &err) != 0) {
+		status = cannot_check(&o, r, err.msg);
+		goto out;
+	}
+	ctx.now = now;
+	ctx.baseline = baseline;
+	run_checks(r, &ctx, RC_NEEDS_PROCESS);
+	status = finish_report(r, &o, t0);
+out:
+	rc_snapshot_free(now);
+	rc_snapshot_free(baseline);
+	rc_elf_free(ctx.expect_elf);
 	rc_report_free(r);
 	return status;
 }

@@ -246,13 +246,25 @@ static int write_to(FILE *f, enum output_format fmt, const struct rc_report *r,
 	return 0;
 }
 
+struct report_job {
+	enum output_format fmt;
+	const struct rc_report *r;
+	const char *error_msg;
+	const struct output_text_opts *topts;
+};
+
+static int write_job(FILE *f, const void *arg, struct rc_err *err)
+{
+	const struct report_job *j = arg;
+
+	return write_to(f, j->fmt, j->r, j->error_msg, j->topts, err);
+}
+
 int output_write(const char *path, enum output_format fmt, const struct rc_report *r,
 		 const char *error_msg, const struct output_text_opts *topts, struct rc_err *err)
 {
-	char tmp[4096];
-	char dirbuf[4096];
-	FILE *f;
-	int fd, rc;
+	struct report_job job = {fmt, r, error_msg, topts};
+	int rc;
 
 	if (error_msg)
 		rc_report_set_error((struct rc_report *)r, error_msg);
@@ -266,21 +278,28 @@ int output_write(const char *path, enum output_format fmt, const struct rc_repor
 					strerror(errno));
 		return rc;
 	}
-	{
-		struct stat st;
+	return output_atomic(path, write_job, &job, err);
+}
 
-		/* /dev/null, a FIFO or a terminal: write in place, never replace it. */
-		if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-			f = fopen(path, "w");
-			if (!f)
-				return rc_err_set(err, -RC_EIO, "'%s': cannot open: %s", path,
-						  strerror(errno));
-			rc = write_to(f, fmt, r, error_msg, topts, err);
-			if (fclose(f) != 0 && !rc)
-				rc = rc_err_set(err, -RC_EIO, "'%s': write failed: %s", path,
-						strerror(errno));
-			return rc;
-		}
+int output_atomic(const char *path, output_fn fn, const void *arg, struct rc_err *err)
+{
+	char tmp[4096];
+	char dirbuf[4096];
+	struct stat st;
+	FILE *f;
+	int fd, rc;
+
+	/* /dev/null, a FIFO or a terminal: write in place, never replace it. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		f = fopen(path, "w");
+		if (!f)
+			return rc_err_set(err, -RC_EIO, "'%s': cannot open: %s", path,
+					  strerror(errno));
+		rc = fn(f, arg, err);
+		if (fclose(f) != 0 && !rc)
+			rc = rc_err_set(err, -RC_EIO, "'%s': write failed: %s", path,
+					strerror(errno));
+		return rc;
 	}
 	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dirname(dirbuf), "reloadcheck-report");
@@ -295,9 +314,9 @@ int output_write(const char *path, enum output_format fmt, const struct rc_repor
 		unlink(tmp);
 		return rc_err_set(err, -RC_EIO, "'%s': %s", path, strerror(errno));
 	}
-	rc = write_to(f, fmt, r, error_msg, topts, err);
+	rc = fn(f, arg, err);
 	/*
-	 * No fsync: the rename makes the new report appear whole or not at all for
+	 * No fsync: the rename makes the new file appear whole or not at all for
 	 * readers, which is the promise; durability across a power cut is not worth
 	 * tens of milliseconds on every run.
 	 */

@@ -28,6 +28,15 @@ struct output_text_opts {
 int output_write(const char *path, enum output_format fmt, const struct rc_report *r,
 		 const char *error_msg, const struct output_text_opts *topts, struct rc_err *err);
 
+/* Writes a file's contents to @f; 0 or a negative code with @err set. */
+typedef int (*output_fn)(FILE *f, const void *arg, struct rc_err *err);
+
+/*
+ * Write @path through @fn atomically: a temporary file beside it, then
+ * rename; a device such as /dev/null is written in place.
+ */
+int output_atomic(const char *path, output_fn fn, const void *arg, struct rc_err *err);
+
 /* The human-readable report. */
 void output_text(FILE *out, const struct rc_report *r, const struct output_text_opts *o);
 

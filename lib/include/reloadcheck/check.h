@@ -7,6 +7,7 @@
 struct rc_elf;
 struct rc_err;
 struct rc_check_result;
+struct rc_snapshot;
 
 enum rc_check_needs {
 	RC_NEEDS_BINARIES = 1 << 0, /* OLD and NEW ELF files */
@@ -23,6 +24,11 @@ struct rc_ctx {
 	struct rc_elf *host_libc;      /* RC_NEEDS_HOST_LIBC; NULL if not found */
 	const char *host_libc_path;    /* the path used or tried */
 	const char *host_libc_problem; /* why host_libc is NULL */
+
+	/* RC_NEEDS_PROCESS: the process as probed now, and optionally before. */
+	const struct rc_snapshot *now;
+	const struct rc_snapshot *baseline; /* --baseline, or NULL */
+	struct rc_elf *expect_elf;          /* --expect-binary, or NULL */
 };
 
 struct rc_check {

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/* proc-identity on hand-built snapshots and real fixture binaries as --expect-binary. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <reloadcheck/elf.h>
+#include <reloadcheck/error.h>
+#include <reloadcheck/registry.h>
+
+#include "proctest.h"
+
+static struct rc_elf *fixture(const char *rel, char *hex)
+{
+	char path[4096];
+	struct rc_elf *elf = NULL;
+	struct rc_err err = {0};
+	const unsigned char *id;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/%s", RC_FIXTURES, rel);
+	ck_assert_msg(rc_elf_open(path, &elf, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(rc_elf_build_id(elf, &id, &len), 0);
+	rc_hex(id, len, hex, 129);
+	return elf;
+}
+
+START_TEST(expected_binary_matches)
+{
+	struct rc_snapshot s;
+	struct proctest t;
+	char hex[129];
+	struct rc_elf *elf = fixture("identical/old", hex);
+
+	proctest_snapshot(&s);
+	snprintf(s.exe_build_id, sizeof(s.exe_build_id), "%s", hex);
+	proctest_run(&t, &rc_check_proc_identity, &s, NULL, elf);
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
+	ck_assert_ptr_nonnull(proctest_find(&t, "proc.binary_match"));
+	ck_assert_ptr_nonnull(proctest_find(&t, "proc.exe"));
+	proctest_done(&t);
+	proctest_release(&s);
+	rc_elf_free(elf);
+}
+END_TEST
+
+START_TEST(expected_binary_mismatch_fails)
+{
+	struct rc_snapshot s;
+	struct proctest t;
+	char hex[129];
+	struct rc_elf *elf = fixture("tls_added/new", hex);
+	const struct rc_finding *f;
+
+	proctest_snapshot(&s);
+	proctest_run(&t, &rc_check_proc_identity, &s, NULL, elf);
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
+	f = proctest_find(&t, "proc.binary_mismatch");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_str_eq(proctest_detail(f, "expected_build_id"), hex);
+	ck_assert_str_eq(proctest_detail(f, "running_build_id"), s.exe_build_id);
+	proctest_done(&t);
+	proctest_release(&s);
+	rc_elf_free(elf);
+}
+END_TEST
+
+START_TEST(deleted_and_replaced_warn)
+{
+	struct rc_snapshot s;
+	struct proctest t;
+
+	proctest_snapshot(&s);
+	s.exe_deleted = true;
+	s.objects[1].replaced = true;
+	proctest_run(&t, &rc_check_proc_identity, &s, NULL, NULL);
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
+	ck_assert_ptr_nonnull(proctest_find(&t, "proc.exe_deleted"));
+	ck_assert_str_eq(proctest_detail(proctest_find(&t, "proc.object_replaced"), "path"),
+			 "/lib/x86_64-linux-gnu/libc.so.6");
+	proctest_done(&t);
+	proctest_release(&s);
+}
+END_TEST
+
+START_TEST(baseline_tells_if_reloaded)
+{
+	struct rc_snapshot b, s;
+	struct proctest t;
+
+	proctest_snapshot(&b);
+	proctest_snapshot(&s);
+	proctest_run(&t, &rc_check_proc_identity, &s, &b, NULL);
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
+	ck_assert_ptr_nonnull(proctest_find(&t, "proc.exe_unchanged"));
+	proctest_done(&t);
+	memset(s.exe_build_id, 'b', 40);
+	s.pid = 200;
+	proctest_run(&t, &rc_check_proc_identity, &s, &b, NULL);
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
+	ck_assert_ptr_nonnull(proctest_find(&t, "proc.exe_changed"));
+	ck_assert_ptr_nonnull(proctest_find(&t, "proc.pid_changed"));
+	proctest_done(&t);
+	proctest_release(&b);
+	proctest_release(&s);
+}
+END_TEST
+
+static Suite *proc_identity_suite(void)
+{
+	Suite *s = suite_create("proc_identity");
+	TCase *tc = tcase_create("identity");
+
+	tcase_add_test(tc, expected_binary_matches);
+	tcase_add_test(tc, expected_binary_mismatch_fails);
+	tcase_add_test(tc, deleted_and_replaced_warn);
+	tcase_add_test(tc, baseline_tells_if_reloaded);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(proc_identity_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

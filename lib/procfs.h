@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef RELOADCHECK_LIB_PROCFS_H
+#define RELOADCHECK_LIB_PROCFS_H
+
+/*
+ * Parsers for the procfs text the snapshot reads, kept apart from the I/O so
+ * that the unit tests can feed them fixed lines. None of them allocates; the
+ * ones that return strings copy into caller-sized fields and fail rather than
+ * truncate.
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* /proc/PID/stat: the fields the snapshot uses. */
+struct rci_stat {
+	char comm[17];
+	char state;	     /* field 3 */
+	unsigned long flags; /* field 9, PF_* */
+	uint64_t start_time; /* field 22 */
+};
+
+/*
+ * Parse one /proc/PID/stat line. comm is taken between the first '(' and the
+ * last ')', since a process may name itself "a) (b". Returns 0 or -1.
+ */
+int rci_parse_stat(const char *buf, size_t len, struct rci_stat *out);
+
+/*
+ * The value of "@key:" in a /proc/PID/status text (NUL-terminated @buf):
+ * a pointer to its first non-blank character and its length up to the end of
+ * the line, or -1 when the key is absent.
+ */
+int rci_status_field(const char *buf, const char *key, const char **val, size_t *len);
+/* A hex mask field of status (SigCgt, SigBlk, ...): 0 or -1. */
+int rci_status_mask(const char *buf, const char *key, uint64_t *out);
+
+/* One line of /proc/PID/maps. */
+struct rci_maps_entry {
+	uint64_t start, end;
+	unsigned dev_major, dev_minor;
+	uint64_t inode;
+	const char *path; /* into the line; not NUL-terminated; NULL when anonymous */
+	size_t path_len;  /* " (deleted)" excluded */
+	bool deleted;
+};
+
+/* Parse one maps line (without its '\n'): 0, or -1 when malformed. */
+int rci_parse_maps_line(const char *line, size_t len, struct rci_maps_entry *out);
+
+/* One socket of /proc/PID/net/{tcp,tcp6,udp,udp6}. */
+struct rci_inet_entry {
+	char local[64]; /* "127.0.0.1:8080", "[::1]:443" */
+	unsigned local_port;
+	bool remote_unset; /* remote address and port are all zero */
+	unsigned state;	   /* TCP_* */
+	uint64_t inode;
+};
+
+/*
+ * Parse one data line of an inet table (@v6 for tcp6/udp6): 0, or -1 for a
+ * header or malformed line. The addresses are the kernel's __be32 words
+ * printed as host-order integers; they are converted back byte-exactly.
+ */
+int rci_parse_inet_line(const char *line, size_t len, bool v6, struct rci_inet_entry *out);
+
+/* One socket of /proc/PID/net/unix. */
+struct rci_unix_entry {
+	unsigned flags; /* __SO_ACCEPTCON is 0x10000 */
+	unsigned type;	/* SOCK_STREAM 1, SOCK_DGRAM 2, SOCK_SEQPACKET 5 */
+	unsigned state; /* SS_UNCONNECTED 1, ... */
+	uint64_t inode;
+	char path[128]; /* bound path, "@name" for abstract ones, or "" */
+};
+
+/* Parse one data line of /proc/PID/net/unix: 0, or -1 for a header or malformed line. */
+int rci_parse_unix_line(const char *line, size_t len, struct rci_unix_entry *out);
+
+/*
+ * Read a whole (procfs) file into *@buf, growing it as needed (*@cap bytes;
+ * realloc'd, the caller frees), NUL-terminated; *@len is the length. Returns
+ * 0, or a negative errno value.
+ */
+int rci_read_file(const char *path, char **buf, size_t *cap, size_t *len);
+
+#endif

@@ -1,0 +1,1879 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Live process snapshots: what a running process has loaded, how it handles
+ * signals, what it listens on, its threads and TLS canaries, read from procfs
+ * without touching the process. The snapshot is also saved as JSON and read
+ * back as a baseline; the JSON side uses cJSON, since snapshots are small.
+ *
+ * A process can exit at any moment of the probe. The first read decides
+ * "does not exist"; any later ENOENT/ESRCH is checked against a fresh
+ * /proc/PID/stat with the same start time, so that an exited (or reused) pid
+ * reads as "exited during the probe" and a merely missing file as an I/O error.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include <reloadcheck/elf.h>
+#include <reloadcheck/error.h>
+#include <reloadcheck/proc.h>
+
+#include "procfs.h"
+#include "tls.h"
+
+#define PF_KTHREAD 0x00200000UL
+#define OVERLAYFS_MAGIC 0x794c7630
+#define UNIX_ACCEPTCON 0x00010000U /* __SO_ACCEPTCON */
+#define UNIX_LISTENING 1	   /* SS_UNCONNECTED, as a listening socket shows */
+#define UNIX_DGRAM 2
+#define TCP_LISTEN_STATE 0x0A
+#define UDP_UNCONNECTED_STATE 0x07 /* TCP_CLOSE */
+
+/* A socket descriptor of the target: /proc/PID/fd/FD -> socket:[INODE]. */
+struct sock_fd {
+	uint64_t inode;
+	int fd;
+};
+
+/* Per-object probe data that the public struct does not keep. */
+struct obj_probe {
+	uint64_t end; /* of the lowest mapping, for map_files */
+	unsigned dev_major, dev_minor;
+	uint64_t inode;
+};
+
+struct probe {
+	int pid;
+	uint64_t start_time;
+	struct rc_snapshot *s;
+	struct rc_err *err;
+	char *buf; /* one growing buffer for every procfs file */
+	size_t cap, len;
+	struct obj_probe *objx;
+	size_t cap_objects, cap_threads, cap_listeners;
+	struct sock_fd *socks;
+	size_t n_socks;
+	uint64_t exe_inode; /* of the running executable */
+	/*
+	 * Where the process-wide files are read: /proc/PID, or the directory of
+	 * a live thread when the main thread has exited (pthread_exit in main
+	 * leaves a zombie leader whose exe, maps and fd are empty).
+	 */
+	char proc[32]; /* /proc/PID */
+	char base[48];
+	int base_tid;
+	char path[96]; /* the file read last, for messages */
+};
+
+static int read_ptrace_scope(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+	int v = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * procfs denies what ptrace would deny (PTRACE_MODE_READ): another user's
+ * process, or one of ours that is not dumpable or holds capabilities we lack.
+ */
+static int access_error(struct probe *p)
+{
+	char path[32], owner[40] = "", yama[64] = "";
+	struct stat st;
+	bool ours = false;
+	int scope = read_ptrace_scope();
+
+	snprintf(path, sizeof(path), "/proc/%d", p->pid);
+	if (stat(path, &st) == 0) {
+		snprintf(owner, sizeof(owner), " (owned by uid %u)", (unsigned)st.st_uid);
+		ours = st.st_uid == geteuid();
+	}
+	if (scope > 0)
+		snprintf(yama, sizeof(yama), "; /proc/sys/kernel/yama/ptrace_scope is %d", scope);
+	if (ours)
+		return rc_err_set(p->err, -RC_EACCES,
+				  "cannot read process %d%s: permission denied; it is not dumpable "
+				  "or has capabilities we lack: run with CAP_SYS_PTRACE%s",
+				  p->pid, owner, yama);
+	return rc_err_set(p->err, -RC_EACCES,
+			  "cannot read process %d%s: permission denied; run as the same user or as "
+			  "root, or with CAP_SYS_PTRACE%s",
+			  p->pid, owner, yama);
+}
+
+/*
+ * Read /proc/PID/stat (or that of thread @tid, when not 0) into @st without
+ * the probe's buffer: 0 or a negative errno.
+ */
+static int read_stat(int pid, int tid, struct rci_stat *st)
+{
+	char path[64], buf[2048];
+	int fd;
+	ssize_t n;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	if (rci_parse_stat(buf, (size_t)n, st) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+static bool is_dead(char state)
+{
+	return state == 'Z' || state == 'X';
+}
+
+/*
+ * Thread @tid runs and is not on its way out. A thread group that is exiting
+ * (exit_group, a fatal signal) first has SIGKILL pending in each thread left,
+ * then each drops its memory (status loses its Vm* lines) before it is a
+ * zombie; the leader can be a zombie already while the others finish.
+ */
+static bool thread_alive(int pid, int tid)
+{
+	char path[64], buf[4096];
+	const char *v;
+	size_t len;
+	uint64_t pend;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	if (rci_status_field(buf, "State", &v, &len) < 0 || len == 0 || is_dead(v[0]) ||
+	    rci_status_field(buf, "VmSize", &v, &len) < 0)
+		return false;
+	return rci_status_mask(buf, "SigPnd", &pend) == 0 &&
+	       !(pend & (UINT64_C(1) << (SIGKILL - 1)));
+}
+
+/* Is the process we started probing still there (same start time, not a zombie)? */
+static bool still_running(const struct probe *p)
+{
+	struct rci_stat st;
+
+	if (read_stat(p->pid, 0, &st) < 0 || st.start_time != p->start_time)
+		return false;
+	if (!is_dead(st.state))
+		return true;
+	return p->base_tid && thread_alive(p->pid, p->base_tid);
+}
+
+static bool parse_int(const char *s, int *out);
+
+/* A thread other than the main one that has not exited, or 0. */
+static int live_thread(int pid)
+{
+	char path[32];
+	int tid = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return 0;
+	while (!tid) {
+		struct dirent *de = readdir(d);
+		int t;
+
+		if (!de)
+			break;
+		if (parse_int(de->d_name, &t) && t != pid && thread_alive(pid, t))
+			tid = t;
+	}
+	closedir(d);
+	return tid;
+}
+
+static int gone(struct probe *p)
+{
+	return rc_err_set(p->err, -RC_ENOENT, "process %d exited during the probe", p->pid);
+}
+
+static int oom(struct probe *p)
+{
+	return rc_err_set(p->err, -RC_ENOMEM, "out of memory while probing process %d", p->pid);
+}
+
+/* Turn errno @e from reading @what into the probe's error. */
+static int sys_error(struct probe *p, int e, const char *what)
+{
+	if (e == EACCES || e == EPERM)
+		return access_error(p);
+	if (e == ENOMEM)
+		return oom(p);
+	if ((e == ENOENT || e == ESRCH) && !still_running(p))
+		return gone(p);
+	return rc_err_set(p->err, -RC_EIO, "cannot read '%s': %s", what, strerror(e));
+}
+
+/* Read @base/@rel into p->buf; 0 or negative errno (not yet an rc_err). */
+static int read_at(struct probe *p, const char *base, const char *rel)
+{
+	snprintf(p->path, sizeof(p->path), "%s/%s", base, rel);
+	return rci_read_file(p->path, &p->buf, &p->cap, &p->len);
+}
+
+/* A process-wide file: from p->base. */
+static int read_proc(struct probe *p, const char *rel)
+{
+	return read_at(p, p->base, rel);
+}
+
+static void *grow(void *arr, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap;
+	void *na;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 16;
+	na = realloc(arr, ncap * size);
+	if (!na)
+		return NULL;
+	*cap = ncap;
+	return na;
+}
+
+static int probe_stat(struct probe *p)
+{
+	struct rci_stat st;
+	int rc = read_stat(p->pid, 0, &st);
+
+	if (rc == -ENOENT || rc == -ESRCH) {
+		/* hidepid= hides other users' processes; kill(pid, 0) still tells. */
+		if (kill(p->pid, 0) < 0 && errno == EPERM)
+			return access_error(p);
+		return rc_err_set(p->err, -RC_ENOENT, "process %d does not exist", p->pid);
+	}
+	if (rc == -EINVAL)
+		return rc_err_set(p->err, -RC_EFORMAT, "'/proc/%d/stat': cannot parse", p->pid);
+	if (rc == -EACCES || rc == -EPERM)
+		return access_error(p);
+	if (rc < 0)
+		return rc_err_set(p->err, -RC_EIO, "cannot read '/proc/%d/stat': %s", p->pid,
+				  strerror(-rc));
+	snprintf(p->proc, sizeof(p->proc), "/proc/%d", p->pid);
+	snprintf(p->base, sizeof(p->base), "/proc/%d", p->pid);
+	if (is_dead(st.state)) {
+		p->base_tid = live_thread(p->pid);
+		if (!p->base_tid)
+			return rc_err_set(
+				p->err, -RC_ENOENT,
+				"process %d has exited (a zombie its parent has not reaped)",
+				p->pid);
+		snprintf(p->base, sizeof(p->base), "/proc/%d/task/%d", p->pid, p->base_tid);
+	}
+	if (st.flags & PF_KTHREAD)
+		return rc_err_set(p->err, -RC_ENOTSUP,
+				  "process %d is a kernel thread: it has no executable to reload",
+				  p->pid);
+	p->start_time = st.start_time;
+	p->s->start_time = st.start_time;
+	memcpy(p->s->comm, st.comm, sizeof(p->s->comm));
+	return 0;
+}
+
+static void read_build_id(const char *path, char *out, size_t size)
+{
+	struct rc_elf *elf;
+	struct rc_err e2 = {0};
+	const unsigned char *id;
+	size_t len;
+
+	out[0] = '\0';
+	if (rc_elf_open(path, &elf, &e2) < 0)
+		return;
+	if (rc_elf_build_id(elf, &id, &len) == 0)
+		rc_hex(id, len, out, size);
+	rc_elf_free(elf);
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+static int probe_exe(struct probe *p)
+{
+	static const char suffix[] = " (deleted)";
+	const size_t slen = sizeof(suffix) - 1;
+	struct rc_snapshot *s = p->s;
+	char exe[64], link[PATH_MAX + sizeof(suffix)];
+	struct stat run, now;
+	ssize_t n;
+
+	snprintf(exe, sizeof(exe), "%s/exe", p->base);
+	n = readlink(exe, link, sizeof(link) - 1);
+	if (n < 0)
+		return sys_error(p, errno, exe);
+	if ((size_t)n >= sizeof(link) - 1)
+		return rc_err_set(p->err, -RC_EIO, "'%s': the target path is too long", exe);
+	link[n] = '\0';
+	if (stat(exe, &run) < 0)
+		return sys_error(p, errno, exe);
+	p->exe_inode = run.st_ino;
+	/*
+	 * The kernel appends " (deleted)" when the name the file was opened by is
+	 * gone; the file itself is deleted only when no other hard link is left.
+	 * A file that really is called "x (deleted)" keeps its name.
+	 */
+	if ((size_t)n > slen && strcmp(link + n - slen, suffix) == 0 &&
+	    !(stat(link, &now) == 0 && same_file(&now, &run))) {
+		link[n - slen] = '\0';
+		s->exe_deleted = run.st_nlink == 0;
+	}
+	s->exe_path = strdup(link);
+	if (!s->exe_path)
+		return oom(p);
+	s->exe_replaced = stat(link, &now) == 0 && !same_file(&now, &run);
+	/* Through /proc/PID/exe: the running file, even if deleted or replaced. */
+	read_build_id(exe, s->exe_build_id, sizeof(s->exe_build_id));
+	return 0;
+}
+
+static int probe_status(struct probe *p)
+{
+	int rc = read_proc(p, "status");
+
+	if (rc < 0)
+		return sys_error(p, -rc, p->path);
+	if (rci_status_mask(p->buf, "SigCgt", &p->s->sig_caught) < 0 ||
+	    rci_status_mask(p->buf, "SigIgn", &p->s->sig_ignored) < 0 ||
+	    rci_status_mask(p->buf, "ShdPnd", &p->s->sig_pending) < 0)
+		return rc_err_set(p->err, -RC_EFORMAT,
+				  "'%s/status': no SigCgt, SigIgn or ShdPnd line", p->base);
+	return 0;
+}
+
+/*
+ * Shared memory shows in maps as a path under '/' although no file on disk
+ * backs it: memfd, SysV shm, shared anonymous and huge page mappings.
+ */
+static bool pseudo_file(const struct rci_maps_entry *e)
+{
+	static const char *const prefixes[] = {"/memfd:", "/SYSV", "/dev/zero", "/anon_hugepage",
+					       "/[aio]"};
+
+	if (!e->deleted)
+		return false;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (e->path_len >= n && memcmp(e->path, prefixes[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int add_mapping(struct probe *p, const struct rci_maps_entry *e)
+{
+	struct rc_snapshot *s = p->s;
+	struct rc_snap_object *o;
+	struct obj_probe *x;
+	void *na;
+
+	/* Mappings of one file are adjacent as a rule: search from the end. */
+	for (size_t i = s->n_objects; i-- > 0;) {
+		o = &s->objects[i];
+		x = &p->objx[i];
+		if (x->inode == e->inode && x->dev_major == e->dev_major &&
+		    x->dev_minor == e->dev_minor && o->deleted == e->deleted &&
+		    strlen(o->path) == e->path_len && memcmp(o->path, e->path, e->path_len) == 0) {
+			if (e->start < o->start) {
+				o->start = e->start;
+				x->end = e->end;
+			}
+			return 0;
+		}
+	}
+	if (s->n_objects == p->cap_objects) {
+		size_t cap = p->cap_objects;
+
+		na = grow(s->objects, &cap, s->n_objects, sizeof(*s->objects));
+		if (!na)
+			return oom(p);
+		s->objects = na;
+		na = realloc(p->objx, cap * sizeof(*p->objx));
+		if (!na)
+			return oom(p);
+		p->objx = na;
+		p->cap_objects = cap;
+	}
+	o = &s->objects[s->n_objects];
+	memset(o, 0, sizeof(*o));
+	o->path = strndup(e->path, e->path_len);
+	if (!o->path)
+		return oom(p);
+	o->start = e->start;
+	o->deleted = e->deleted;
+	p->objx[s->n_objects] = (struct obj_probe){
+		.end = e->end,
+		.dev_major = e->dev_major,
+		.dev_minor = e->dev_minor,
+		.inode = e->inode,
+	};
+	s->n_objects++;
+	return 0;
+}
+
+static bool on_overlayfs(const char *path)
+{
+	struct statfs sf;
+
+	return statfs(path, &sf) == 0 && (unsigned long)sf.f_type == OVERLAYFS_MAGIC;
+}
+
+static void finish_object(struct probe *p, struct rc_snap_object *o, const struct obj_probe *x)
+{
+	struct stat st;
+	char mf[96];
+	bool has_mf;
+
+	if (stat(o->path, &st) == 0) {
+		bool same = major(st.st_dev) == x->dev_major && minor(st.st_dev) == x->dev_minor &&
+			    st.st_ino == x->inode;
+
+		/*
+		 * maps may show an overlayfs file's real (upper or lower) device
+		 * while stat() shows the overlay's; the inode number survives.
+		 */
+		if (!same && st.st_ino == x->inode && on_overlayfs(o->path))
+			same = true;
+		o->replaced = !same;
+	}
+	o->is_exe =
+		p->s->exe_path && strcmp(o->path, p->s->exe_path) == 0 && x->inode == p->exe_inode;
+	/*
+	 * The mapped file itself through map_files (root, or CAP_CHECKPOINT_RESTORE):
+	 * a name that is gone while another hard link is left is not a deletion.
+	 */
+	snprintf(mf, sizeof(mf), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, p->pid, o->start,
+		 x->end);
+	has_mf = stat(mf, &st) == 0;
+	if (has_mf && o->deleted)
+		o->deleted = st.st_nlink == 0;
+	if (o->is_exe) {
+		memcpy(o->build_id, p->s->exe_build_id, sizeof(o->build_id));
+		return;
+	}
+	/*
+	 * The build-id from the mapped file; else from the path, but only while
+	 * it still names the mapped file. Only regular files are opened: opening
+	 * a mapped device can have effects.
+	 */
+	if (has_mf) {
+		if (S_ISREG(st.st_mode))
+			read_build_id(mf, o->build_id, sizeof(o->build_id));
+		return;
+	}
+	if (!o->deleted && !o->replaced && stat(o->path, &st) == 0 && S_ISREG(st.st_mode))
+		read_build_id(o->path, o->build_id, sizeof(o->build_id));
+}
+
+static int probe_maps(struct probe *p)
+{
+	int rc = read_proc(p, "maps");
+	const char *line = p->buf, *end;
+
+	if (rc < 0)
+		return sys_error(p, -rc, p->path);
+	end = p->buf + p->len;
+	while (line < end) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		struct rci_maps_entry e;
+
+		if (!eol)
+			eol = end;
+		if (rci_parse_maps_line(line, (size_t)(eol - line), &e) < 0)
+			return rc_err_set(p->err, -RC_EFORMAT, "'%s': cannot parse '%.*s'", p->path,
+					  (int)(eol - line > 80 ? 80 : eol - line), line);
+		if (e.path && e.path[0] == '/' && !pseudo_file(&e)) {
+			rc = add_mapping(p, &e);
+			if (rc < 0)
+				return rc;
+		}
+		line = eol + 1;
+	}
+	/* A process that exited leaves an empty maps file behind, briefly. */
+	if (p->s->n_objects == 0 && !still_running(p))
+		return gone(p);
+	for (size_t i = 0; i < p->s->n_objects; i++)
+		finish_object(p, &p->s->objects[i], &p->objx[i]);
+	return 0;
+}
+
+static bool parse_int(const char *s, int *out)
+{
+	uint64_t v;
+
+	/* Canonical decimal only, as procfs names tasks and fds. */
+	if (!*s || (s[0] == '0' && s[1]) || rc_parse_u64(s, &v) < 0 || v > INT_MAX)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+/* Read one thread; 1 when it vanished (skip it), 0, or a negative code. */
+static int probe_thread(struct probe *p, int tid, struct rc_snap_thread *t)
+{
+	char rel[48];
+	const char *v = NULL;
+	size_t len;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	snprintf(rel, sizeof(rel), "task/%d/comm", tid);
+	rc = read_at(p, p->proc, rel);
+	if (rc == -ENOENT || rc == -ESRCH)
+		return 1;
+	if (rc < 0)
+		return sys_error(p, -rc, p->path);
+	len = p->len;
+	if (len && p->buf[len - 1] == '\n')
+		len--;
+	if (len > sizeof(t->name) - 1)
+		len = sizeof(t->name) - 1;
+	memcpy(t->name, p->buf, len);
+	t->name[len] = '\0';
+
+	snprintf(rel, sizeof(rel), "task/%d/status", tid);
+	rc = read_at(p, p->proc, rel);
+	if (rc == -ENOENT || rc == -ESRCH)
+		return 1;
+	if (rc < 0)
+		return sys_error(p, -rc, p->path);
+	if (rci_status_mask(p->buf, "SigBlk", &t->blocked) < 0 ||
+	    rci_status_field(p->buf, "State", &v, &len) < 0 || len == 0)
+		return rc_err_set(p->err, -RC_EFORMAT, "'%s': no SigBlk or State line", p->path);
+	t->state = v[0];
+	return 0;
+}
+
+static int cmp_thread(const void *a, const void *b, void *pidp)
+{
+	const struct rc_snap_thread *x = a, *y = b;
+	int pid = *(const int *)pidp;
+
+	/* The main thread first, then by tid. */
+	if ((x->tid == pid) != (y->tid == pid))
+		return x->tid == pid ? -1 : 1;
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static int probe_threads(struct probe *p)
+{
+	struct rc_snapshot *s = p->s;
+	char path[32];
+	DIR *d;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", p->pid);
+	d = opendir(path);
+	if (!d)
+		return sys_error(p, errno, path);
+	for (;;) {
+		struct dirent *de;
+		int tid;
+		void *na;
+
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno)
+				rc = sys_error(p, errno, path);
+			break;
+		}
+		if (!parse_int(de->d_name, &tid))
+			continue;
+		na = grow(s->threads, &p->cap_threads, s->n_threads, sizeof(*s->threads));
+		if (!na) {
+			rc = oom(p);
+			break;
+		}
+		s->threads = na;
+		rc = probe_thread(p, tid, &s->threads[s->n_threads]);
+		if (rc < 0)
+			break;
+		if (rc == 0)
+			s->n_threads++;
+		rc = 0;
+	}
+	closedir(d);
+	if (rc < 0)
+		return rc;
+	if (s->n_threads == 0)
+		return gone(p);
+	qsort_r(s->threads, s->n_threads, sizeof(*s->threads), cmp_thread, &p->pid);
+	return 0;
+}
+
+static int cmp_sock(const void *a, const void *b)
+{
+	const struct sock_fd *x = a, *y = b;
+
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+static int probe_fds(struct probe *p)
+{
+	char path[64], link[64];
+	size_t cap = 0;
+	DIR *d;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/fd", p->base);
+	d = opendir(path);
+	if (!d)
+		return sys_error(p, errno, path);
+	for (;;) {
+		struct dirent *de;
+		ssize_t n;
+		int fd;
+		uint64_t ino;
+		char *close_br;
+		void *na;
+
+		errno = 0;
+		de = readdir(d);
+		if (!de) {
+			if (errno)
+				rc = sys_error(p, errno, path);
+			break;
+		}
+		if (!parse_int(de->d_name, &fd))
+			continue;
+		n = readlinkat(dirfd(d), de->d_name, link, sizeof(link) - 1);
+		if (n < 0) {
+			if (errno == ENOENT)
+				continue; /* closed meanwhile */
+			rc = sys_error(p, errno, path);
+			break;
+		}
+		link[n] = '\0';
+		if (strncmp(link, "socket:[", 8) != 0)
+			continue;
+		close_br = strchr(link + 8, ']');
+		if (!close_br)
+			continue;
+		*close_br = '\0';
+		if (rc_parse_u64(link + 8, &ino) < 0)
+			continue;
+		na = grow(p->socks, &cap, p->n_socks, sizeof(*p->socks));
+		if (!na) {
+			rc = oom(p);
+			break;
+		}
+		p->socks = na;
+		p->socks[p->n_socks++] = (struct sock_fd){.inode = ino, .fd = fd};
+	}
+	closedir(d);
+	if (rc < 0 || p->n_socks == 0)
+		return rc;
+	/* Sorted by inode then fd: a lookup finds the lowest fd of a socket first. */
+	qsort(p->socks, p->n_socks, sizeof(*p->socks), cmp_sock);
+	return 0;
+}
+
+/* The lowest fd holding socket @inode, or -2 when the process holds none. */
+static int sock_fd(const struct probe *p, uint64_t inode)
+{
+	size_t lo = 0, hi = p->n_socks;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->socks[mid].inode < inode)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < p->n_socks && p->socks[lo].inode == inode)
+		return p->socks[lo].fd;
+	return -2;
+}
+
+static int add_listener(struct probe *p, enum rc_sock_proto proto, const char *addr, uint64_t inode,
+			int fd)
+{
+	struct rc_snapshot *s = p->s;
+	struct rc_snap_listener *l;
+	void *na;
+
+	/*
+	 * The net tables are read in chunks while sockets come and go, and the
+	 * kernel may then list a socket twice: one entry per inode.
+	 */
+	for (size_t i = 0; i < s->n_listeners; i++)
+		if (s->listeners[i].inode == inode)
+			return 0;
+	na = grow(s->listeners, &p->cap_listeners, s->n_listeners, sizeof(*s->listeners));
+	if (!na)
+		return oom(p);
+	s->listeners = na;
+	l = &s->listeners[s->n_listeners++];
+	memset(l, 0, sizeof(*l));
+	l->proto = proto;
+	snprintf(l->address, sizeof(l->address), "%s", addr);
+	l->inode = inode;
+	l->fd = fd;
+	return 0;
+}
+
+/* Read /proc/PID/net/@name; 1 when the table does not exist (no IPv6), 0, or an error. */
+static int read_net(struct probe *p, const char *name)
+{
+	char rel[32];
+	int rc;
+
+	snprintf(rel, sizeof(rel), "net/%s", name);
+	rc = read_proc(p, rel);
+	if (rc == -ENOENT && still_running(p))
+		return 1;
+	if (rc < 0)
+		return sys_error(p, -rc, p->path);
+	return 0;
+}
+
+static int probe_inet(struct probe *p, const char *name, enum rc_sock_proto proto)
+{
+	bool v6 = proto == RC_SOCK_TCP6 || proto == RC_SOCK_UDP6;
+	bool tcp = proto == RC_SOCK_TCP || proto == RC_SOCK_TCP6;
+	const char *line, *end;
+	int rc = read_net(p, name);
+
+	if (rc)
+		return rc < 0 ? rc : 0;
+	end = p->buf + p->len;
+	line = memchr(p->buf, '\n', p->len); /* skip the header */
+	while (line && ++line < end) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		struct rci_inet_entry e;
+		bool listening;
+		int fd;
+
+		if (!eol)
+			eol = end;
+		if (rci_parse_inet_line(line, (size_t)(eol - line), v6, &e) == 0) {
+			if (tcp)
+				listening = e.state == TCP_LISTEN_STATE;
+			else
+				listening = e.state == UDP_UNCONNECTED_STATE && e.remote_unset &&
+					    e.local_port != 0;
+			fd = sock_fd(p, e.inode);
+			if (listening && fd != -2) {
+				rc = add_listener(p, proto, e.local, e.inode, fd);
+				if (rc < 0)
+					return rc;
+			}
+		}
+		line = eol;
+	}
+	return 0;
+}
+
+static int probe_unix(struct probe *p)
+{
+	const char *line, *end;
+	int rc = read_net(p, "unix");
+
+	if (rc)
+		return rc < 0 ? rc : 0;
+	end = p->buf + p->len;
+	line = memchr(p->buf, '\n', p->len);
+	while (line && ++line < end) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		struct rci_unix_entry e;
+		bool listening;
+		int fd;
+
+		if (!eol)
+			eol = end;
+		if (rci_parse_unix_line(line, (size_t)(eol - line), &e) == 0) {
+			listening = ((e.flags & UNIX_ACCEPTCON) && e.state == UNIX_LISTENING) ||
+				    (e.type == UNIX_DGRAM && e.path[0]);
+			fd = sock_fd(p, e.inode);
+			if (listening && fd != -2) {
+				rc = add_listener(p, RC_SOCK_UNIX, e.path, e.inode, fd);
+				if (rc < 0)
+					return rc;
+			}
+		}
+		line = eol;
+	}
+	return 0;
+}
+
+static int probe_listeners(struct probe *p)
+{
+	static const struct {
+		const char *name;
+		enum rc_sock_proto proto;
+	} tables[] = {
+		{"tcp", RC_SOCK_TCP},
+		{"tcp6", RC_SOCK_TCP6},
+		{"udp", RC_SOCK_UDP},
+		{"udp6", RC_SOCK_UDP6},
+	};
+	int rc = probe_fds(p);
+
+	if (rc < 0 || p->n_socks == 0)
+		return rc;
+	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+		rc = probe_inet(p, tables[i].name, tables[i].proto);
+		if (rc < 0)
+			return rc;
+	}
+	return probe_unix(p);
+}
+
+static int probe_canaries(struct probe *p, const struct rc_canary_spec *specs, size_t n)
+{
+	struct rc_snapshot *s = p->s;
+
+	if (n == 0)
+		return 0;
+	s->canaries = calloc(n, sizeof(*s->canaries));
+	if (!s->canaries)
+		return oom(p);
+	for (size_t i = 0; i < n; i++) {
+		struct rc_snap_canary *c = &s->canaries[i];
+		int rc;
+
+		if (!specs[i].symbol || !*specs[i].symbol)
+			return rc_err_set(p->err, -RC_EINVAL, "canary %zu has no symbol name", i);
+		c->symbol = strdup(specs[i].symbol);
+		if (!c->symbol)
+			return oom(p);
+		c->has_expected = specs[i].has_expected;
+		c->expected = specs[i].expected;
+		s->n_canaries = i + 1;
+		rc = rci_tls_read(p->pid, s, c, p->err);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+int rc_snapshot_take(int pid, const struct rc_canary_spec *canaries, size_t n_canaries,
+		     struct rc_snapshot **out, struct rc_err *err)
+{
+	struct probe p = {.pid = pid, .err = err};
+	int rc;
+
+	if (pid <= 0)
+		return rc_err_set(err, -RC_EINVAL, "invalid process id %d", pid);
+	if (n_canaries && !canaries)
+		return rc_err_set(err, -RC_EINVAL, "canaries: NULL list of %zu", n_canaries);
+	p.s = calloc(1, sizeof(*p.s));
+	if (!p.s)
+		return rc_err_set(err, -RC_ENOMEM, "out of memory while probing process %d", pid);
+	p.s->pid = pid;
+	p.s->taken = (int64_t)time(NULL);
+
+	rc = probe_stat(&p);
+	if (rc == 0)
+		rc = probe_exe(&p);
+	if (rc == 0)
+		rc = probe_status(&p);
+	if (rc == 0)
+		rc = probe_maps(&p);
+	if (rc == 0)
+		rc = probe_threads(&p);
+	if (rc == 0)
+		rc = probe_listeners(&p);
+	if (rc == 0)
+		rc = probe_canaries(&p, canaries, n_canaries);
+	/* A pid reused halfway would give a snapshot of two processes. */
+	if (rc == 0 && !still_running(&p))
+		rc = gone(&p);
+
+	free(p.buf);
+	free(p.objx);
+	free(p.socks);
+	if (rc < 0) {
+		rc_snapshot_free(p.s);
+		return rc;
+	}
+	*out = p.s;
+	return 0;
+}
+
+void rc_snapshot_free(struct rc_snapshot *s)
+{
+	if (!s)
+		return;
+	free(s->exe_path);
+	for (size_t i = 0; i < s->n_objects; i++)
+		free(s->objects[i].path);
+	free(s->objects);
+	free(s->threads);
+	free(s->listeners);
+	for (size_t i = 0; i < s->n_canaries; i++) {
+		free(s->canaries[i].symbol);
+		free(s->canaries[i].values);
+	}
+	free(s->canaries);
+	free(s);
+}
+
+/* Names */
+
+static const char *const signal_names[] = {
+	[SIGHUP] = "SIGHUP",	   [SIGINT] = "SIGINT",	  [SIGQUIT] = "SIGQUIT",
+	[SIGILL] = "SIGILL",	   [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
+	[SIGBUS] = "SIGBUS",	   [SIGFPE] = "SIGFPE",	  [SIGKILL] = "SIGKILL",
+	[SIGUSR1] = "SIGUSR1",	   [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+	[SIGPIPE] = "SIGPIPE",	   [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
+#ifdef SIGSTKFLT
+	[SIGSTKFLT] = "SIGSTKFLT",
+#endif
+	[SIGCHLD] = "SIGCHLD",	   [SIGCONT] = "SIGCONT", [SIGSTOP] = "SIGSTOP",
+	[SIGTSTP] = "SIGTSTP",	   [SIGTTIN] = "SIGTTIN", [SIGTTOU] = "SIGTTOU",
+	[SIGURG] = "SIGURG",	   [SIGXCPU] = "SIGXCPU", [SIGXFSZ] = "SIGXFSZ",
+	[SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF", [SIGWINCH] = "SIGWINCH",
+	[SIGIO] = "SIGIO",
+#ifdef SIGPWR
+	[SIGPWR] = "SIGPWR",
+#endif
+	[SIGSYS] = "SIGSYS",
+};
+
+/* glibc reserves 32 and 33 for itself; its SIGRTMIN is 34. */
+#define GLIBC_SIGRTMIN 34
+
+const char *rc_signal_name(int signo, char *buf, size_t size)
+{
+	if (signo > 0 && (size_t)signo < sizeof(signal_names) / sizeof(signal_names[0]) &&
+	    signal_names[signo])
+		return signal_names[signo];
+	if (signo < 32 || signo > 64 || !buf || size == 0)
+		return "SIG?";
+	if (signo < GLIBC_SIGRTMIN)
+		snprintf(buf, size, "SIG%d", signo);
+	else if (signo == GLIBC_SIGRTMIN)
+		snprintf(buf, size, "SIGRTMIN");
+	else
+		snprintf(buf, size, "SIGRTMIN+%d", signo - GLIBC_SIGRTMIN);
+	return buf;
+}
+
+static const char *const proto_names[] = {
+	[RC_SOCK_TCP] = "tcp",	 [RC_SOCK_TCP6] = "tcp6", [RC_SOCK_UDP] = "udp",
+	[RC_SOCK_UDP6] = "udp6", [RC_SOCK_UNIX] = "unix",
+};
+
+const char *rc_sock_proto_name(enum rc_sock_proto p)
+{
+	if ((unsigned)p >= sizeof(proto_names) / sizeof(proto_names[0]))
+		return "?";
+	return proto_names[p];
+}
+
+static const char *const method_names[] = {
+	[RC_TLS_NONE] = "none",
+	[RC_TLS_THREAD_DB] = "thread_db",
+	[RC_TLS_STATIC] = "static",
+};
+
+const char *rc_tls_method_name(enum rc_tls_method m)
+{
+	if ((unsigned)m >= sizeof(method_names) / sizeof(method_names[0]))
+		return "?";
+	return method_names[m];
+}
+
+int rc_parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned base = 10;
+	const char *p = s;
+
+	if (!s || !*s)
+		return -RC_EINVAL;
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+		if (!*p)
+			return -RC_EINVAL;
+	}
+	for (; *p; p++) {
+		unsigned d;
+
+		if (*p >= '0' && *p <= '9')
+			d = (unsigned)(*p - '0');
+		else if (base == 16 && *p >= 'a' && *p <= 'f')
+			d = (unsigned)(*p - 'a' + 10);
+		else if (base == 16 && *p >= 'A' && *p <= 'F')
+			d = (unsigned)(*p - 'A' + 10);
+		else
+			return -RC_EINVAL;
+		if (v > (UINT64_MAX - d) / base)
+			return -RC_EINVAL;
+		v = v * base + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* JSON writing */
+
+#define MAX_SAFE_INTEGER (((uint64_t)1 << 53) - 1) /* exact in a JSON number (double) */
+
+struct jw {
+	bool oom;
+};
+
+static cJSON *jw_check(struct jw *w, cJSON *item)
+{
+	if (!item)
+		w->oom = true;
+	return item;
+}
+
+/* A new object or array appended to @arr. */
+static cJSON *jw_push(struct jw *w, cJSON *arr, cJSON *item)
+{
+	if (!item || !cJSON_AddItemToArray(arr, item)) {
+		cJSON_Delete(item);
+		w->oom = true;
+		return NULL;
+	}
+	return item;
+}
+
+static void jw_str(struct jw *w, cJSON *o, const char *key, const char *v)
+{
+	jw_check(w, v ? cJSON_AddStringToObject(o, key, v) : cJSON_AddNullToObject(o, key));
+}
+
+/* "" as null: for build-ids, where empty means "could not be read". */
+static void jw_str_or_null(struct jw *w, cJSON *o, const char *key, const char *v)
+{
+	jw_str(w, o, key, v && *v ? v : NULL);
+}
+
+static void jw_bool(struct jw *w, cJSON *o, const char *key, bool v)
+{
+	jw_check(w, cJSON_AddBoolToObject(o, key, v));
+}
+
+static void jw_int(struct jw *w, cJSON *o, const char *key, int64_t v)
+{
+	jw_check(w, cJSON_AddNumberToObject(o, key, (double)v));
+}
+
+/* An unsigned count that fits a double exactly, written with all its digits. */
+static void jw_u53(struct jw *w, cJSON *o, const char *key, uint64_t v)
+{
+	char buf[24];
+	cJSON *raw;
+
+	snprintf(buf, sizeof(buf), "%" PRIu64, v);
+	raw = cJSON_CreateRaw(buf);
+	if (!raw || !cJSON_AddItemToObject(o, key, raw)) {
+		cJSON_Delete(raw);
+		w->oom = true;
+	}
+}
+
+static void jw_hex(struct jw *w, cJSON *o, const char *key, uint64_t v, int width)
+{
+	char buf[24];
+
+	snprintf(buf, sizeof(buf), "0x%0*" PRIx64, width, v);
+	jw_str(w, o, key, buf);
+}
+
+static void jw_signames(struct jw *w, cJSON *o, const char *key, uint64_t mask)
+{
+	cJSON *arr = jw_check(w, cJSON_AddArrayToObject(o, key));
+	char buf[16];
+
+	for (int sig = 1; sig <= 64 && arr; sig++)
+		if (mask & (UINT64_C(1) << (sig - 1)))
+			jw_push(w, arr, cJSON_CreateString(rc_signal_name(sig, buf, sizeof(buf))));
+}
+
+static char *format_time(int64_t t, char *buf, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, size, "1970-01-01T00:00:00Z");
+	return buf;
+}
+
+static void write_canary(struct jw *w, cJSON *arr, const struct rc_snap_canary *c)
+{
+	cJSON *o = jw_push(w, arr, cJSON_CreateObject()), *vals;
+
+	if (!o)
+		return;
+	jw_str(w, o, "symbol", c->symbol);
+	if (c->has_expected)
+		jw_hex(w, o, "expected", c->expected, 1);
+	else
+		jw_str(w, o, "expected", NULL);
+	jw_int(w, o, "size", (int64_t)c->size);
+	jw_str(w, o, "object", c->object);
+	jw_str(w, o, "method", rc_tls_method_name(c->method));
+	jw_str(w, o, "note", c->note);
+	jw_bool(w, o, "not_applicable", c->not_applicable);
+	jw_str(w, o, "error", c->error);
+	vals = jw_check(w, cJSON_AddArrayToObject(o, "values"));
+	for (size_t i = 0; vals && i < c->n_values; i++) {
+		const struct rc_snap_tls_value *v = &c->values[i];
+		cJSON *vo = jw_push(w, vals, cJSON_CreateObject());
+
+		if (!vo)
+			break;
+		jw_int(w, vo, "tid", v->tid);
+		jw_str(w, vo, "name", v->name);
+		jw_bool(w, vo, "ok", v->ok);
+		jw_hex(w, vo, "value", v->value, 1);
+		jw_str(w, vo, "error", v->error);
+	}
+}
+
+static cJSON *snapshot_to_json(const struct rc_snapshot *s, struct jw *w)
+{
+	cJSON *root = cJSON_CreateObject(), *o, *arr;
+	char taken[32];
+
+	if (!root) {
+		w->oom = true;
+		return NULL;
+	}
+	jw_str(w, root, "schema", RC_SNAPSHOT_SCHEMA);
+	o = jw_check(w, cJSON_AddObjectToObject(root, "tool"));
+	jw_str(w, o, "name", "reloadcheck");
+	jw_str(w, o, "version", RC_VERSION);
+	jw_int(w, root, "pid", s->pid);
+	jw_str(w, root, "taken", format_time(s->taken, taken, sizeof(taken)));
+	jw_u53(w, root, "start_time", s->start_time);
+	jw_str(w, root, "comm", s->comm);
+
+	o = jw_check(w, cJSON_AddObjectToObject(root, "exe"));
+	jw_str(w, o, "path", s->exe_path ? s->exe_path : "");
+	jw_bool(w, o, "deleted", s->exe_deleted);
+	jw_bool(w, o, "replaced", s->exe_replaced);
+	jw_str_or_null(w, o, "build_id", s->exe_build_id);
+
+	o = jw_check(w, cJSON_AddObjectToObject(root, "signals"));
+	jw_hex(w, o, "caught", s->sig_caught, 16);
+	jw_hex(w, o, "ignored", s->sig_ignored, 16);
+	jw_hex(w, o, "pending", s->sig_pending, 16);
+	jw_signames(w, o, "caught_names", s->sig_caught);
+	jw_signames(w, o, "ignored_names", s->sig_ignored);
+
+	arr = jw_check(w, cJSON_AddArrayToObject(root, "threads"));
+	for (size_t i = 0; arr && i < s->n_threads; i++) {
+		const struct rc_snap_thread *t = &s->threads[i];
+		char state[2] = {t->state ? t->state : '?', '\0'};
+
+		o = jw_push(w, arr, cJSON_CreateObject());
+		jw_int(w, o, "tid", t->tid);
+		jw_str(w, o, "name", t->name);
+		jw_hex(w, o, "blocked", t->blocked, 16);
+		jw_signames(w, o, "blocked_names", t->blocked);
+		jw_str(w, o, "state", state);
+	}
+
+	arr = jw_check(w, cJSON_AddArrayToObject(root, "objects"));
+	for (size_t i = 0; arr && i < s->n_objects; i++) {
+		const struct rc_snap_object *ob = &s->objects[i];
+
+		o = jw_push(w, arr, cJSON_CreateObject());
+		jw_str(w, o, "path", ob->path ? ob->path : "");
+		jw_hex(w, o, "start", ob->start, 1);
+		jw_bool(w, o, "deleted", ob->deleted);
+		jw_bool(w, o, "replaced", ob->replaced);
+		jw_bool(w, o, "exe", ob->is_exe);
+		jw_str_or_null(w, o, "build_id", ob->build_id);
+	}
+
+	arr = jw_check(w, cJSON_AddArrayToObject(root, "listeners"));
+	for (size_t i = 0; arr && i < s->n_listeners; i++) {
+		const struct rc_snap_listener *l = &s->listeners[i];
+
+		o = jw_push(w, arr, cJSON_CreateObject());
+		jw_str(w, o, "proto", rc_sock_proto_name(l->proto));
+		jw_str(w, o, "address", l->address);
+		jw_u53(w, o, "inode", l->inode);
+		jw_int(w, o, "fd", l->fd);
+	}
+
+	arr = jw_check(w, cJSON_AddArrayToObject(root, "canaries"));
+	for (size_t i = 0; arr && i < s->n_canaries; i++)
+		write_canary(w, arr, &s->canaries[i]);
+	return root;
+}
+
+int rc_snapshot_write_json(const struct rc_snapshot *s, FILE *out, struct rc_err *err)
+{
+	struct jw w = {0};
+	cJSON *root;
+	char *text = NULL;
+	int rc = 0;
+
+	/* Integers are written as JSON numbers only below 2^53, where they stay exact. */
+	if (s->start_time > MAX_SAFE_INTEGER)
+		return rc_err_set(err, -RC_EINVAL, "snapshot: start_time %" PRIu64 " too large",
+				  s->start_time);
+	for (size_t i = 0; i < s->n_listeners; i++)
+		if (s->listeners[i].inode > MAX_SAFE_INTEGER)
+			return rc_err_set(err, -RC_EINVAL,
+					  "snapshot: socket inode %" PRIu64 " too large",
+					  s->listeners[i].inode);
+	root = snapshot_to_json(s, &w);
+	if (!w.oom)
+		text = cJSON_Print(root);
+	if (!text) {
+		rc = rc_err_set(err, -RC_ENOMEM, "out of memory while writing the snapshot");
+		goto out;
+	}
+	if (fputs(text, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF)
+		rc = rc_err_set(err, -RC_EIO, "cannot write the snapshot: %s", strerror(errno));
+out:
+	cJSON_free(text);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* JSON reading */
+
+#define MAX_SNAPSHOT_FILE (64u << 20)
+
+struct jr {
+	const char *file;
+	struct rc_err *err;
+};
+
+/* "'f': key 'threads[3].tid' must be ..." */
+static int jr_fail(struct jr *r, const char *pre, const char *key, const char *what)
+{
+	return rc_err_set(r->err, -RC_EFORMAT, "'%s': key '%s%s%s' %s", r->file, pre,
+			  *pre ? "." : "", key, what);
+}
+
+static int jr_item(struct jr *r, const cJSON *o, const char *pre, const char *key,
+		   const cJSON **out)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!it)
+		return jr_fail(r, pre, key, "is missing");
+	*out = it;
+	return 0;
+}
+
+static int jr_object(struct jr *r, const cJSON *o, const char *pre, const char *key,
+		     const cJSON **out)
+{
+	int rc = jr_item(r, o, pre, key, out);
+
+	if (rc == 0 && !cJSON_IsObject(*out))
+		return jr_fail(r, pre, key, "must be an object");
+	return rc;
+}
+
+static int jr_array(struct jr *r, const cJSON *o, const char *pre, const char *key,
+		    const cJSON **out)
+{
+	int rc = jr_item(r, o, pre, key, out);
+
+	if (rc == 0 && !cJSON_IsArray(*out))
+		return jr_fail(r, pre, key, "must be an array");
+	return rc;
+}
+
+/* A string; NULL in *@out for a JSON null when @nullable. Borrowed from the tree. */
+static int jr_cstr(struct jr *r, const cJSON *o, const char *pre, const char *key, bool nullable,
+		   const char **out)
+{
+	const cJSON *it = NULL;
+	int rc = jr_item(r, o, pre, key, &it);
+
+	if (rc < 0)
+		return rc;
+	if (nullable && cJSON_IsNull(it)) {
+		*out = NULL;
+		return 0;
+	}
+	if (!cJSON_IsString(it) || !it->valuestring)
+		return jr_fail(r, pre, key,
+			       nullable ? "must be a string or null" : "must be a string");
+	*out = it->valuestring;
+	return 0;
+}
+
+/* A string copied into @buf of @size bytes; a longer one is an error, not truncated. */
+static int jr_str(struct jr *r, const cJSON *o, const char *pre, const char *key, bool nullable,
+		  char *buf, size_t size)
+{
+	const char *v = NULL;
+	char what[64];
+	int rc = jr_cstr(r, o, pre, key, nullable, &v);
+
+	if (rc < 0)
+		return rc;
+	if (!v)
+		v = "";
+	if (strlen(v) >= size) {
+		snprintf(what, sizeof(what), "must be at most %zu bytes long", size - 1);
+		return jr_fail(r, pre, key, what);
+	}
+	memcpy(buf, v, strlen(v) + 1);
+	return 0;
+}
+
+static int jr_strdup(struct jr *r, const cJSON *o, const char *pre, const char *key, char **out)
+{
+	const char *v = NULL;
+	int rc = jr_cstr(r, o, pre, key, false, &v);
+
+	if (rc < 0)
+		return rc;
+	*out = strdup(v);
+	if (!*out)
+		return rc_err_set(r->err, -RC_ENOMEM, "'%s': out of memory", r->file);
+	return 0;
+}
+
+static int jr_build_id(struct jr *r, const cJSON *o, const char *pre, const char *key, char *buf,
+		       size_t size)
+{
+	int rc = jr_str(r, o, pre, key, true, buf, size);
+
+	if (rc < 0)
+		return rc;
+	if (strspn(buf, "0123456789abcdef") != strlen(buf) || strlen(buf) % 2)
+		return jr_fail(r, pre, key, "must be lowercase hex bytes or null");
+	return 0;
+}
+
+static int jr_bool(struct jr *r, const cJSON *o, const char *pre, const char *key, bool *out)
+{
+	const cJSON *it = NULL;
+	int rc = jr_item(r, o, pre, key, &it);
+
+	if (rc < 0)
+		return rc;
+	if (!cJSON_IsBool(it))
+		return jr_fail(r, pre, key, "must be true or false");
+	*out = cJSON_IsTrue(it);
+	return 0;
+}
+
+static int jr_int(struct jr *r, const cJSON *o, const char *pre, const char *key, int64_t min,
+		  int64_t max, int64_t *out)
+{
+	const cJSON *it = NULL;
+	char what[96];
+	double d;
+	int rc = jr_item(r, o, pre, key, &it);
+
+	if (rc < 0)
+		return rc;
+	if (!cJSON_IsNumber(it))
+		return jr_fail(r, pre, key, "must be an integer");
+	d = it->valuedouble;
+	if (d != d || d < -9007199254740992.0 || d > 9007199254740992.0 || d != (double)(int64_t)d)
+		return jr_fail(r, pre, key, "must be an integer");
+	if ((int64_t)d < min || (int64_t)d > max) {
+		snprintf(what, sizeof(what), "must be an integer from %" PRId64 " to %" PRId64, min,
+			 max);
+		return jr_fail(r, pre, key, what);
+	}
+	*out = (int64_t)d;
+	return 0;
+}
+
+/* "0x..." hex; *@present false for a null when @nullable. */
+static int jr_hex(struct jr *r, const cJSON *o, const char *pre, const char *key, bool nullable,
+		  bool *present, uint64_t *out)
+{
+	const char *v = NULL;
+	int rc = jr_cstr(r, o, pre, key, nullable, &v);
+
+	if (rc < 0)
+		return rc;
+	if (present)
+		*present = v != NULL;
+	if (!v)
+		return 0;
+	if (v[0] != '0' || (v[1] != 'x' && v[1] != 'X') || rc_parse_u64(v, out) < 0)
+		return jr_fail(r, pre, key,
+			       nullable ? "must be a 64-bit hex string like \"0x1f\" or null"
+					: "must be a 64-bit hex string like \"0x1f\"");
+	return 0;
+}
+
+/* RFC 3339 UTC as written: "2024-05-01T12:00:00Z" (a fraction of a second is ignored). */
+static int jr_time(struct jr *r, const cJSON *o, const char *pre, const char *key, int64_t *out)
+{
+	const char *v = NULL, *p;
+	struct tm tm = {0};
+	int rc = jr_cstr(r, o, pre, key, false, &v);
+
+	if (rc < 0)
+		return rc;
+	p = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (p && *p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			p = NULL;
+		while (p && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (!p || strcmp(p, "Z") != 0 || strlen(v) < 20)
+		return jr_fail(r, pre, key,
+			       "must be an RFC 3339 UTC time like \"2024-05-01T12:00:00Z\"");
+	*out = (int64_t)timegm(&tm);
+	return 0;
+}
+
+static int jr_name(struct jr *r, const cJSON *o, const char *pre, const char *key,
+		   const char *(*name)(unsigned), unsigned n, const char *what, unsigned *out)
+{
+	const char *v = NULL;
+	int rc = jr_cstr(r, o, pre, key, false, &v);
+
+	if (rc < 0)
+		return rc;
+	for (unsigned i = 0; i < n; i++) {
+		if (strcmp(v, name(i)) == 0) {
+			*out = i;
+			return 0;
+		}
+	}
+	return jr_fail(r, pre, key, what);
+}
+
+static const char *proto_name_u(unsigned i)
+{
+	return rc_sock_proto_name((enum rc_sock_proto)i);
+}
+
+static const char *method_name_u(unsigned i)
+{
+	return rc_tls_method_name((enum rc_tls_method)i);
+}
+
+static int read_exe(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+{
+	const cJSON *o = NULL;
+	int rc = jr_object(r, root, "", "exe", &o);
+
+	if (rc == 0)
+		rc = jr_strdup(r, o, "exe", "path", &s->exe_path);
+	if (rc == 0)
+		rc = jr_bool(r, o, "exe", "deleted", &s->exe_deleted);
+	if (rc == 0)
+		rc = jr_bool(r, o, "exe", "replaced", &s->exe_replaced);
+	if (rc == 0)
+		rc = jr_build_id(r, o, "exe", "build_id", s->exe_build_id, sizeof(s->exe_build_id));
+	return rc;
+}
+
+static int read_signals(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+{
+	const cJSON *o = NULL;
+	int rc = jr_object(r, root, "", "signals", &o);
+
+	if (rc == 0)
+		rc = jr_hex(r, o, "signals", "caught", false, NULL, &s->sig_caught);
+	if (rc == 0)
+		rc = jr_hex(r, o, "signals", "ignored", false, NULL, &s->sig_ignored);
+	if (rc == 0)
+		rc = jr_hex(r, o, "signals", "pending", false, NULL, &s->sig_pending);
+	return rc;
+}
+
+/* The array @key of objects: its length in *@n, after checking each is an object. */
+static int jr_list(struct jr *r, const cJSON *root, const char *key, const cJSON **arr, size_t *n)
+{
+	const cJSON *it = NULL;
+	size_t i = 0;
+	int rc = jr_array(r, root, "", key, arr);
+
+	if (rc < 0)
+		return rc;
+	cJSON_ArrayForEach(it, *arr)
+	{
+		if (!cJSON_IsObject(it)) {
+			char k[64];
+
+			snprintf(k, sizeof(k), "%s[%zu]", key, i);
+			return jr_fail(r, "", k, "must be an object");
+		}
+		i++;
+	}
+	*n = i;
+	return 0;
+}
+
+static int read_threads(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+{
+	const cJSON *arr = NULL, *it;
+	size_t n, i = 0;
+	int rc = jr_list(r, root, "threads", &arr, &n);
+
+	if (rc < 0 || n == 0)
+		return rc;
+	s->threads = calloc(n, sizeof(*s->threads));
+	if (!s->threads)
+		return rc_err_set(r->err, -RC_ENOMEM, "'%s': out of memory", r->file);
+	cJSON_ArrayForEach(it, arr)
+	{
+		struct rc_snap_thread *t = &s->threads[i];
+		char pre[48], state[2];
+		int64_t v = 0;
+
+		snprintf(pre, sizeof(pre), "threads[%zu]", i);
+		rc = jr_int(r, it, pre, "tid", 1, INT_MAX, &v);
+		if (rc < 0)
+			return rc;
+		t->tid = (int)v;
+		rc = jr_str(r, it, pre, "name", false, t->name, sizeof(t->name));
+		if (rc == 0)
+			rc = jr_hex(r, it, pre, "blocked", false, NULL, &t->blocked);
+		if (rc == 0)
+			rc = jr_str(r, it, pre, "state", false, state, sizeof(state));
+		if (rc == 0 && !state[0])
+			rc = jr_fail(r, pre, "state", "must be one letter");
+		if (rc < 0)
+			return rc;
+		t->state = state[0];
+		s->n_threads = ++i;
+	}
+	return 0;
+}
+
+static int read_objects(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+{
+	const cJSON *arr = NULL, *it;
+	size_t n, i = 0;
+	int rc = jr_list(r, root, "objects", &arr, &n);
+
+	if (rc < 0 || n == 0)
+		return rc;
+	s->objects = calloc(n, sizeof(*s->objects));
+	if (!s->objects)
+		return rc_err_set(r->err, -RC_ENOMEM, "'%s': out of memory", r->file);
+	cJSON_ArrayForEach(it, arr)
+	{
+		struct rc_snap_object *o = &s->objects[i];
+		char pre[48];
+
+		snprintf(pre, sizeof(pre), "objects[%zu]", i);
+		rc = jr_strdup(r, it, pre, "path", &o->path);
+		if (rc < 0)
+			return rc;
+		s->n_objects = ++i; /* the path is owned from here on */
+		rc = jr_hex(r, it, pre, "start", false, NULL, &o->start);
+		if (rc == 0)
+			rc = jr_bool(r, it, pre, "deleted", &o->deleted);
+		if (rc == 0)
+			rc = jr_bool(r, it, pre, "replaced", &o->replaced);
+		if (rc == 0)
+			rc = jr_bool(r, it, pre, "exe", &o->is_exe);
+		if (rc == 0)
+			rc = jr_build_id(r, it, pre, "build_id", o->build_id, sizeof(o->build_id));
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int read_listeners(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+{
+	const cJSON *arr = NULL, *it;
+	size_t n, i = 0;
+	int rc = jr_list(r, root, "listeners", &arr, &n);
+
+	if (rc < 0 || n == 0)
+		return rc;
+	s->listeners = calloc(n, sizeof(*s->listeners));
+	if (!s->listeners)
+		return rc_err_set(r->err, -RC_ENOMEM, "'%s': out of memory", r->file);
+	cJSON_ArrayForEach(it, arr)
+	{
+		struct rc_snap_listener *l = &s->listeners[i];
+		char pre[48];
+		unsigned proto = 0;
+		int64_t v = 0;
+
+		snprintf(pre, sizeof(pre), "listeners[%zu]", i);
+		rc = jr_name(r, it, pre, "proto", proto_name_u, RC_SOCK_UNIX + 1,
+			     "must be one of tcp, tcp6, udp, udp6, unix", &proto);
+		if (rc < 0)
+			return rc;
+		l->proto = (enum rc_sock_proto)proto;
+		rc = jr_str(r, it, pre, "address", false, l->address, sizeof(l->address));
+		if (rc < 0)
+			return rc;
+		rc = jr_int(r, it, pre, "inode", 0, (int64_t)MAX_SAFE_INTEGER, &v);
+		if (rc < 0)
+			return rc;
+		l->inode = (uint64_t)v;
+		rc = jr_int(r, it, pre, "fd", -1, INT_MAX, &v);
+		if (rc < 0)
+			return rc;
+		l->fd = (int)v;
+		s->n_listeners = ++i;
+	}
+	return 0;
+}
+
+static int read_values(struct jr *r, const cJSON *co, const char *cpre, struct rc_snap_canary *c)
+{
+	const cJSON *arr = NULL, *it;
+	size_t n = 0, i = 0;
+	int rc = jr_array(r, co, cpre, "values", &arr);
+
+	if (rc < 0)
+		return rc;
+	n = (size_t)cJSON_GetArraySize(arr);
+	if (n == 0)
+		return 0;
+	c->values = calloc(n, sizeof(*c->values));
+	if (!c->values)
+		return rc_err_set(r->err, -RC_ENOMEM, "'%s': out of memory", r->file);
+	cJSON_ArrayForEach(it, arr)
+	{
+		struct rc_snap_tls_value *v = &c->values[i];
+		char pre[80];
+		int64_t tid = 0;
+
+		snprintf(pre, sizeof(pre), "%s.values[%zu]", cpre, i);
+		if (!cJSON_IsObject(it))
+			return jr_fail(r, "", pre, "must be an object");
+		rc = jr_int(r, it, pre, "tid", 1, INT_MAX, &tid);
+		if (rc < 0)
+			return rc;
+		v->tid = (int)tid;
+		rc = jr_str(r, it, pre, "name", false, v->name, sizeof(v->name));
+		if (rc == 0)
+			rc = jr_bool(r, it, pre, "ok", &v->ok);
+		if (rc == 0)
+			rc = jr_hex(r, it, pre, "value", false, NULL, &v->value);
+		if (rc == 0)
+			rc = jr_str(r, it, pre, "error", false, v->error, sizeof(v->error));
+		if (rc < 0)
+			return rc;
+		c->n_values = ++i;
+	}
+	return 0;
+}
+
+static int read_canaries(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+{
+	const cJSON *arr = NULL, *it;
+	size_t n, i = 0;
+	int rc = jr_list(r, root, "canaries", &arr, &n);
+
+	if (rc < 0 || n == 0)
+		return rc;
+	s->canaries = calloc(n, sizeof(*s->canaries));
+	if (!s->canaries)
+		return rc_err_set(r->err, -RC_ENOMEM, "'%s': out of memory", r->file);
+	cJSON_ArrayForEach(it, arr)
+	{
+		struct rc_snap_canary *c = &s->canaries[i];
+		char pre[48];
+		unsigned method = 0;
+		int64_t size = 0;
+
+		snprintf(pre, sizeof(pre), "canaries[%zu]", i);
+		s->n_canaries = ++i; /* owned from here on: symbol and values */
+		rc = jr_strdup(r, it, pre, "symbol", &c->symbol);
+		if (rc == 0)
+			rc = jr_hex(r, it, pre, "expected", true, &c->has_expected, &c->expected);
+		if (rc == 0)
+			rc = jr_int(r, it, pre, "size", 0, 8, &size);
+		if (rc < 0)
+			return rc;
+		c->size = (size_t)size;
+		rc = jr_str(r, it, pre, "object", false, c->object, sizeof(c->object));
+		if (rc == 0)
+			rc = jr_name(r, it, pre, "method", method_name_u, RC_TLS_STATIC + 1,
+				     "must be one of none, thread_db, static", &method);
+		if (rc < 0)
+			return rc;
+		c->method = (enum rc_tls_method)method;
+		rc = jr_str(r, it, pre, "note", false, c->note, sizeof(c->note));
+		if (rc == 0)
+			rc = jr_bool(r, it, pre, "not_applicable", &c->not_applicable);
+		if (rc == 0)
+			rc = jr_str(r, it, pre, "error", false, c->error, sizeof(c->error));
+		if (rc == 0)
+			rc = read_values(r, it, pre, c);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int snapshot_from_json(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+{
+	const char *schema = NULL;
+	int64_t v = 0;
+	int rc;
+
+	if (!cJSON_IsObject(root))
+		return rc_err_set(r->err, -RC_EFORMAT,
+				  "'%s': not a snapshot: the top level is not an object", r->file);
+	rc = jr_cstr(r, root, "", "schema", false, &schema);
+	if (rc < 0)
+		return rc;
+	if (strcmp(schema, RC_SNAPSHOT_SCHEMA) != 0)
+		return rc_err_set(r->err, -RC_EFORMAT, "'%s': schema is '%.64s', not '%s'", r->file,
+				  schema, RC_SNAPSHOT_SCHEMA);
+	rc = jr_int(r, root, "", "pid", 1, INT_MAX, &v);
+	if (rc < 0)
+		return rc;
+	s->pid = (int)v;
+	rc = jr_time(r, root, "", "taken", &s->taken);
+	if (rc < 0)
+		return rc;
+	rc = jr_int(r, root, "", "start_time", 0, (int64_t)MAX_SAFE_INTEGER, &v);
+	if (rc < 0)
+		return rc;
+	s->start_time = (uint64_t)v;
+	rc = jr_str(r, root, "", "comm", false, s->comm, sizeof(s->comm));
+	if (rc == 0)
+		rc = read_exe(r, root, s);
+	if (rc == 0)
+		rc = read_signals(r, root, s);
+	if (rc == 0)
+		rc = read_threads(r, root, s);
+	if (rc == 0)
+		rc = read_objects(r, root, s);
+	if (rc == 0)
+		rc = read_listeners(r, root, s);
+	if (rc == 0)
+		rc = read_canaries(r, root, s);
+	return rc;
+}
+
+/* Line and column of @at in @buf, for a parse error. */
+static void position(const char *buf, const char *at, int *line, int *col)
+{
+	*line = 1;
+	*col = 1;
+	for (const char *p = buf; p < at; p++) {
+		if (*p == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+int rc_snapshot_read_json(const char *path, struct rc_snapshot **out, struct rc_err *err)
+{
+	struct jr r = {.file = path, .err = err};
+	struct rc_snapshot *s = NULL;
+	cJSON *root = NULL;
+	char *buf = NULL;
+	size_t cap = 0, len = 0;
+	const char *end = NULL;
+	int rc = rci_read_file(path, &buf, &cap, &len);
+
+	if (rc < 0) {
+		rc = rc_err_set(err,
+				rc == -EACCES	? -RC_EACCES
+				: rc == -ENOMEM ? -RC_ENOMEM
+						: -RC_EIO,
+				"'%s': cannot read: %s", path, strerror(-rc));
+		goto out;
+	}
+	if (len == 0) {
+		rc = rc_err_set(err, -RC_EFORMAT, "'%s': empty file, not a snapshot", path);
+		goto out;
+	}
+	if (len > MAX_SNAPSHOT_FILE) {
+		rc = rc_err_set(err, -RC_EFORMAT, "'%s': %zu bytes, too large for a snapshot", path,
+				len);
+		goto out;
+	}
+	root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
+	if (!root) {
+		int line, col;
+
+		position(buf, end && end >= buf && end <= buf + len ? end : buf, &line, &col);
+		rc = rc_err_set(err, -RC_EFORMAT, "'%s': not valid JSON (line %d, column %d)", path,
+				line, col);
+		goto out;
+	}
+	end += strspn(end, " \t\r\n");
+	if (end != buf + len) {
+		int line, col;
+
+		position(buf, end, &line, &col);
+		rc = rc_err_set(err, -RC_EFORMAT,
+				"'%s': not valid JSON: data after the end (line %d, column %d)",
+				path, line, col);
+		goto out;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		rc = rc_err_set(err, -RC_ENOMEM, "'%s': out of memory", path);
+		goto out;
+	}
+	rc = snapshot_from_json(&r, root, s);
+	if (rc == 0) {
+		*out = s;
+		s = NULL;
+	}
+out:
+	rc_snapshot_free(s);
+	cJSON_Delete(root);
+	free(buf);
+	return rc;
+}

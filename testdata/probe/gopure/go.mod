@@ -1,0 +1,3 @@
+module example.com/rcprobepure
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/rcprobe
+
+go 1.19
