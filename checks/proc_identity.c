@@ -13,6 +13,28 @@
 #include <reloadcheck/proc.h>
 #include <reloadcheck/report.h>
 
+static void compare_ids(const struct rc_ctx *ctx, struct rc_check_result *res, const char *kind,
+			const char *expected, const char *running)
+{
+	const struct rc_snapshot *s = ctx->now;
+	struct rc_finding *f;
+
+	if (strcmp(expected, running) == 0)
+		f = rc_result_add(res, RC_SEV_INFO, "proc.binary_match",
+				  "process %d runs '%s' (%s %s)", s->pid,
+				  rc_elf_path(ctx->expect_elf), kind, expected);
+	else
+		f = rc_result_add(res, RC_SEV_FAIL, "proc.binary_mismatch",
+				  "process %d runs %s %s, not '%s' (%s %s): the reload did not "
+				  "take effect, or the wrong binary is running",
+				  s->pid, kind, running, rc_elf_path(ctx->expect_elf), kind,
+				  expected);
+	rc_finding_str(f, "expected", rc_elf_path(ctx->expect_elf));
+	rc_finding_str(f, "kind", kind);
+	rc_finding_str(f, "expected_build_id", expected);
+	rc_finding_str(f, "running_build_id", running);
+}
+
 static void expected_binary(const struct rc_ctx *ctx, struct rc_check_result *res)
 {
 	const struct rc_snapshot *s = ctx->now;
@@ -23,6 +45,18 @@ static void expected_binary(const struct rc_ctx *ctx, struct rc_check_result *re
 
 	if (rc_elf_build_id(ctx->expect_elf, &id, &len) == 0)
 		rc_hex(id, len, hex, sizeof(hex));
+	/* Pure Go links no GNU build-id by default: its Go build ID identifies it. */
+	if ((!*hex || !*s->exe_build_id) && *s->exe_go_build_id) {
+		const char *gid;
+		size_t glen;
+
+		if (rc_elf_go_build_id(ctx->expect_elf, &gid, &glen) == 0 && glen < sizeof(hex)) {
+			memcpy(hex, gid, glen);
+			hex[glen] = '\0';
+			compare_ids(ctx, res, "Go build ID", hex, s->exe_go_build_id);
+			return;
+		}
+	}
 	if (!*hex || !*s->exe_build_id) {
 		f = rc_result_add(res, RC_SEV_WARN, "proc.binary_unverifiable",
 				  "cannot compare the running executable with '%s': %s has no GNU "
@@ -32,32 +66,22 @@ static void expected_binary(const struct rc_ctx *ctx, struct rc_check_result *re
 		rc_finding_str(f, "expected", rc_elf_path(ctx->expect_elf));
 		return;
 	}
-	if (strcmp(hex, s->exe_build_id) == 0) {
-		f = rc_result_add(res, RC_SEV_INFO, "proc.binary_match",
-				  "process %d runs '%s' (build-id %s)", s->pid,
-				  rc_elf_path(ctx->expect_elf), hex);
-	} else {
-		f = rc_result_add(res, RC_SEV_FAIL, "proc.binary_mismatch",
-				  "process %d runs build-id %s, not '%s' (build-id %s): the reload "
-				  "did not take effect, or the wrong binary is running",
-				  s->pid, s->exe_build_id, rc_elf_path(ctx->expect_elf), hex);
-	}
-	rc_finding_str(f, "expected", rc_elf_path(ctx->expect_elf));
-	rc_finding_str(f, "expected_build_id", hex);
-	rc_finding_str(f, "running_build_id", s->exe_build_id);
+	compare_ids(ctx, res, "build-id", hex, s->exe_build_id);
 }
 
 static void files_on_disk(const struct rc_snapshot *s, struct rc_check_result *res)
 {
 	struct rc_finding *f;
 
+	/* A new build renamed over the old one is both: say what the path reads now. */
 	if (s->exe_deleted || s->exe_replaced) {
 		f = rc_result_add(
-			res, RC_SEV_WARN, s->exe_deleted ? "proc.exe_deleted" : "proc.exe_replaced",
+			res, RC_SEV_WARN,
+			s->exe_replaced ? "proc.exe_replaced" : "proc.exe_deleted",
 			"the running executable '%s' was %s on disk: profilers, debuggers "
 			"and symbolizers that open the path now read %s",
-			s->exe_path, s->exe_deleted ? "deleted" : "replaced",
-			s->exe_deleted ? "nothing" : "a different file");
+			s->exe_path, s->exe_replaced ? "replaced" : "deleted",
+			s->exe_replaced ? "a different file" : "nothing");
 		rc_finding_str(f, "path", s->exe_path);
 	}
 	for (size_t i = 0; i < s->n_objects; i++) {
@@ -67,11 +91,12 @@ static void files_on_disk(const struct rc_snapshot *s, struct rc_check_result *r
 			continue;
 		f = rc_result_add(
 			res, RC_SEV_WARN,
-			o->deleted ? "proc.object_deleted" : "proc.object_replaced",
+			o->replaced ? "proc.object_replaced" : "proc.object_deleted",
 			"loaded library '%s' was %s on disk after process %d mapped it: "
 			"a package upgrade ran under the process; tools that open the path "
-			"read the wrong file",
-			o->path, o->deleted ? "deleted" : "replaced", s->pid);
+			"read %s",
+			o->path, o->replaced ? "replaced" : "deleted", s->pid,
+			o->replaced ? "a different file" : "nothing");
 		rc_finding_str(f, "path", o->path);
 		rc_finding_str(f, "build_id", *o->build_id ? o->build_id : NULL);
 	}
@@ -106,6 +131,17 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	}
 	if (ctx->expect_elf)
 		expected_binary(ctx, res);
+	for (size_t i = 0; i < s->n_threads; i++) {
+		if (s->threads[i].state != 'T' && s->threads[i].state != 't')
+			continue;
+		f = rc_result_add(res, RC_SEV_WARN, "proc.stopped",
+				  "thread %d (%s) of process %d is %s: it does not run until it "
+				  "gets SIGCONT or its tracer lets go",
+				  s->threads[i].tid, s->threads[i].name, s->pid,
+				  s->threads[i].state == 'T' ? "stopped" : "stopped by a tracer");
+		rc_finding_int(f, "tid", s->threads[i].tid);
+		break;
+	}
 	files_on_disk(s, res);
 	if (b) {
 		if (strcmp(b->exe_build_id, s->exe_build_id) != 0 ||

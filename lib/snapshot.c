@@ -327,6 +327,23 @@ static void read_build_id(const char *path, char *out, size_t size)
 	rc_elf_free(elf);
 }
 
+static void read_go_build_id(const char *path, char *out, size_t size)
+{
+	struct rc_elf *elf;
+	struct rc_err e2 = {0};
+	const char *id;
+	size_t len;
+
+	out[0] = '\0';
+	if (rc_elf_open(path, &elf, &e2) < 0)
+		return;
+	if (rc_elf_go_build_id(elf, &id, &len) == 0 && len < size) {
+		memcpy(out, id, len);
+		out[len] = '\0';
+	}
+	rc_elf_free(elf);
+}
+
 static bool same_file(const struct stat *a, const struct stat *b)
 {
 	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
@@ -367,6 +384,7 @@ static int probe_exe(struct probe *p)
 	s->exe_replaced = stat(link, &now) == 0 && !same_file(&now, &run);
 	/* Through /proc/PID/exe: the running file, even if deleted or replaced. */
 	read_build_id(exe, s->exe_build_id, sizeof(s->exe_build_id));
+	read_go_build_id(exe, s->exe_go_build_id, sizeof(s->exe_go_build_id));
 	return 0;
 }
 
@@ -1201,6 +1219,7 @@ static cJSON *snapshot_to_json(const struct rc_snapshot *s, struct jw *w)
 	jw_bool(w, o, "deleted", s->exe_deleted);
 	jw_bool(w, o, "replaced", s->exe_replaced);
 	jw_str_or_null(w, o, "build_id", s->exe_build_id);
+	jw_str_or_null(w, o, "go_build_id", s->exe_go_build_id);
 
 	o = jw_check(w, cJSON_AddObjectToObject(root, "signals"));
 	jw_hex(w, o, "caught", s->sig_caught, 16);
@@ -1516,6 +1535,9 @@ static int read_exe(struct jr *r, const cJSON *root, struct rc_snapshot *s)
 		rc = jr_bool(r, o, "exe", "replaced", &s->exe_replaced);
 	if (rc == 0)
 		rc = jr_build_id(r, o, "exe", "build_id", s->exe_build_id, sizeof(s->exe_build_id));
+	if (rc == 0)
+		rc = jr_str(r, o, "exe", "go_build_id", true, s->exe_go_build_id,
+			    sizeof(s->exe_go_build_id));
 	return rc;
 }
 

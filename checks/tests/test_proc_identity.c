@@ -66,6 +66,53 @@ START_TEST(expected_binary_mismatch_fails)
 }
 END_TEST
 
+START_TEST(go_build_id_identifies_go_binaries)
+{
+	struct rc_snapshot s;
+	struct proctest t;
+	char path[4096];
+	struct rc_elf *elf = NULL;
+	struct rc_err err = {0};
+	const char *gid;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/go/pure/plain", RC_FIXTURES);
+	ck_assert_int_eq(rc_elf_open(path, &elf, &err), 0);
+	ck_assert_int_eq(rc_elf_go_build_id(elf, &gid, &len), 0);
+	proctest_snapshot(&s);
+	s.exe_build_id[0] = '\0'; /* pure Go: no GNU build-id */
+	memcpy(s.exe_go_build_id, gid, len);
+	s.exe_go_build_id[len] = '\0';
+	proctest_run(&t, &rc_check_proc_identity, &s, NULL, elf);
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
+	ck_assert_str_eq(proctest_detail(proctest_find(&t, "proc.binary_match"), "kind"),
+			 "Go build ID");
+	proctest_done(&t);
+	s.exe_go_build_id[0] ^= 1;
+	proctest_run(&t, &rc_check_proc_identity, &s, NULL, elf);
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
+	ck_assert_ptr_nonnull(proctest_find(&t, "proc.binary_mismatch"));
+	proctest_done(&t);
+	proctest_release(&s);
+	rc_elf_free(elf);
+}
+END_TEST
+
+START_TEST(stopped_process_warns)
+{
+	struct rc_snapshot s;
+	struct proctest t;
+
+	proctest_snapshot(&s);
+	s.threads[0].state = 'T';
+	proctest_run(&t, &rc_check_proc_identity, &s, NULL, NULL);
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
+	ck_assert_ptr_nonnull(proctest_find(&t, "proc.stopped"));
+	proctest_done(&t);
+	proctest_release(&s);
+}
+END_TEST
+
 START_TEST(deleted_and_replaced_warn)
 {
 	struct rc_snapshot s;
@@ -74,6 +121,7 @@ START_TEST(deleted_and_replaced_warn)
 	proctest_snapshot(&s);
 	s.exe_deleted = true;
 	s.objects[1].replaced = true;
+	s.objects[1].deleted = true; /* renamed over: replaced wins */
 	proctest_run(&t, &rc_check_proc_identity, &s, NULL, NULL);
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
 	ck_assert_ptr_nonnull(proctest_find(&t, "proc.exe_deleted"));
@@ -115,6 +163,8 @@ static Suite *proc_identity_suite(void)
 	tcase_add_test(tc, expected_binary_matches);
 	tcase_add_test(tc, expected_binary_mismatch_fails);
 	tcase_add_test(tc, deleted_and_replaced_warn);
+	tcase_add_test(tc, go_build_id_identifies_go_binaries);
+	tcase_add_test(tc, stopped_process_warns);
 	tcase_add_test(tc, baseline_tells_if_reloaded);
 	suite_add_tcase(s, tc);
 	return s;

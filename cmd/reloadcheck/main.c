@@ -4,6 +4,7 @@
  * registry, prints the report and chooses the exit status. Only this layer
  * prints or exits.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <getopt.h>
@@ -329,10 +330,21 @@ static unsigned option_scope(int c)
 	}
 }
 
+static const char *option_name(int c)
+{
+	for (const struct option *o = longopts; o->name; o++)
+		if (o->val == c)
+			return o->name;
+	return "?";
+}
+
 static bool parse_long(const char *s, long min, long *out)
 {
 	char *end;
 
+	/* Digits only: strtol would also take " 5" and "+5". */
+	if (!isdigit((unsigned char)s[0]))
+		return false;
 	errno = 0;
 	*out = strtol(s, &end, 10);
 	return !errno && end != s && !*end && *out >= min;
@@ -383,7 +395,7 @@ static int parse_options(int argc, char **argv, unsigned cmd, struct options *o,
 		if (c == -1)
 			break;
 		if (c != ':' && c != '?' && !(option_scope(c) & cmd)) {
-			usage_error("option '%s' is not for '%s'", argv[optind - 1],
+			usage_error("option '--%s' is not for '%s'", option_name(c),
 				    cmd == FOR_PROBE ? "probe" : "diff");
 			return -1;
 		}

@@ -431,8 +431,8 @@ static void validate(const char *schema, bool schema_only, const char *const pat
 	}
 	argv[n] = NULL;
 	run(&r, argv);
-	ck_assert_msg(r.status == 0, "schema validation against %s failed (exit %d):\n%s%s",
-		      schema, r.status, r.err.p, r.out.p);
+	ck_assert_msg(r.status == 0, "schema validation against %s failed (exit %d):\n%s%s", schema,
+		      r.status, r.err.p, r.out.p);
 	run_free(&r);
 }
 
@@ -457,15 +457,16 @@ static void validate_snapshot(const char *path)
 struct kill_list {
 	int n;
 	pid_t pid[MAX_TARGETS];
+	char tmp_bin[128]; /* a copy of RC_BIN outside the build tree, or "" */
 };
 static struct kill_list *kill_list;
 
 struct target {
 	pid_t pid;
-	int out;        /* read end of its stdout, or -1 */
+	int out;	/* read end of its stdout, or -1 */
 	char line[256]; /* the last line it printed */
-	int port;       /* the C targets' listener */
-	int threads;    /* the C targets' worker count */
+	int port;	/* the C targets' listener */
+	int threads;	/* the C targets' worker count */
 };
 
 static void kill_list_add(pid_t pid)
@@ -511,11 +512,28 @@ static void targets_teardown(void)
 	kill_list->n = 0;
 }
 
+/* Remove the copy of RC_BIN and its directory, if a test made one. */
+static void remove_tmp_bin(void)
+{
+	char *slash;
+
+	if (!kill_list->tmp_bin[0])
+		return;
+	unlink(kill_list->tmp_bin);
+	slash = strrchr(kill_list->tmp_bin, '/');
+	if (slash) {
+		*slash = '\0';
+		rmdir(kill_list->tmp_bin);
+	}
+	kill_list->tmp_bin[0] = '\0';
+}
+
 /* Unchecked teardown, in the runner (a subreaper): what a dead test left behind. */
 static void orphans_teardown(void)
 {
 	kill_list_reap();
 	kill_list->n = 0;
+	remove_tmp_bin();
 }
 
 /* Read one line of @t's stdout into t->line within @timeout_ms; false on EOF or timeout. */
@@ -588,7 +606,8 @@ static void target_wait_ready(struct target *t, bool v2)
 	ck_assert_msg(read_line(t, READY_TIMEOUT_MS), "target %d: no ready line within %d ms",
 		      (int)t->pid, READY_TIMEOUT_MS);
 	ck_assert_msg(sscanf(t->line, "pid %d port %d threads %d ready%n", &pid, &port, &threads,
-			     &end) == 3 && end > 0,
+			     &end) == 3 &&
+			      end > 0,
 		      "target %d: unexpected line '%s'", (int)t->pid, t->line);
 	ck_assert_int_eq(pid, t->pid);
 	ck_assert_msg(!strcmp(t->line + end, v2 ? " v2" : ""), "target %d: '%s' is not the %s line",
@@ -732,8 +751,7 @@ static void assert_running(pid_t pid, const char *after)
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, tids[i]);
 		if (!status_field(path, "State:", state, sizeof(state)))
 			continue; /* the thread exited */
-		ck_assert_msg(status_field(path, "TracerPid:", tracer, sizeof(tracer)), "%s",
-			      path);
+		ck_assert_msg(status_field(path, "TracerPid:", tracer, sizeof(tracer)), "%s", path);
 		ck_assert_msg(state[0] && !strchr("TtZX", state[0]),
 			      "target %d thread %d is in state '%s' after %s", (int)pid, tids[i],
 			      state, after);
@@ -748,7 +766,7 @@ static void assert_running(pid_t pid, const char *after)
 
 struct probe {
 	struct run r;
-	cJSON *report;   /* the JSON report written with --output */
+	cJSON *report;	 /* the JSON report written with --output */
 	cJSON *snapshot; /* the snapshot written with --save, or NULL */
 	char *report_path, *snapshot_path;
 };
@@ -758,7 +776,7 @@ struct probe {
  * [--save RC_TMP/<name>.snap.json] EXTRA...` against the live target @pid;
  * check the exit status against the report, validate the report and the
  * snapshot, and check that the target is still running and untraced. The
- * status must be 0 (verdict pass), 1 (fail) or 3 (error); callers check which.
+ * status must be 0, 1 or 3 and agree with the verdict; callers check which.
  */
 static void probe_json(struct probe *p, pid_t pid, const char *name, bool save,
 		       const char *const extra[])
@@ -797,9 +815,18 @@ static void probe_json(struct probe *p, pid_t pid, const char *name, bool save,
 	ck_assert_str_eq(json_str(p->report, "schema"), "reloadcheck/report/v1");
 	ck_assert_int_eq((int)json_num(p->report, "exit_code"), p->r.status);
 	ck_assert_int_eq((int)json_num(json_obj(p->report, "inputs"), "pid"), (int)pid);
-	ck_assert_str_eq(json_str(p->report, "verdict"), p->r.status == 3   ? "error"
-							 : p->r.status == 1 ? "fail"
-									    : "pass");
+	{
+		const char *v = json_str(p->report, "verdict");
+
+		if (p->r.status == 3)
+			ck_assert_str_eq(v, "error");
+		else if (p->r.status == 1) /* warn: with --fail-on warn */
+			ck_assert_msg(!strcmp(v, "fail") || !strcmp(v, "warn"),
+				      "exit 1, verdict %s", v);
+		else
+			ck_assert_msg(!strcmp(v, "pass") || !strcmp(v, "warn"),
+				      "exit 0, verdict %s", v);
+	}
 	if (save) {
 		p->snapshot = load_json(p->snapshot_path);
 		validate_snapshot(p->snapshot_path);
@@ -906,6 +933,7 @@ START_TEST(healthy_target_passes)
 		   (const char *const[]){"--tls-canary", CANARY_ARG, "--tls-canary", SMALL_ARG,
 					 "--expect-binary", TARGET, NULL});
 	ck_assert_msg(p.r.status == 0, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
+	ck_assert_str_eq(json_str(p.report, "verdict"), "pass");
 
 	tls = find_check(p.report, "proc-tls");
 	assert_verdict(tls, "pass");
@@ -914,12 +942,12 @@ START_TEST(healthy_target_passes)
 	ck_assert_uint_ge(count_code(tls, "tls.method"), 1);
 	ck_assert_uint_eq(count_code(tls, "tls.threads_missing"), 0);
 	/* 8 workers + main, in both canaries. */
-	ck_assert_uint_eq((size_t)cJSON_GetArraySize(json_arr(
-				  snap_canary(p.snapshot, "rc_canary"), "values")),
+	ck_assert_uint_eq((size_t)cJSON_GetArraySize(
+				  json_arr(snap_canary(p.snapshot, "rc_canary"), "values")),
 			  9);
-	ck_assert_uint_eq((size_t)cJSON_GetArraySize(json_arr(
-				  snap_canary(p.snapshot, "rc_small"), "values")),
-			  9);
+	ck_assert_uint_eq(
+		(size_t)cJSON_GetArraySize(json_arr(snap_canary(p.snapshot, "rc_small"), "values")),
+		9);
 	assert_canary_everywhere(p.snapshot, t.pid, "rc_canary", CANARY);
 	assert_canary_everywhere(p.snapshot, t.pid, "rc_small", 7);
 	ck_assert_int_eq((int)json_num(snap_canary(p.snapshot, "rc_canary"), "size"), 8);
@@ -955,8 +983,8 @@ START_TEST(healthy_target_passes)
 		uint64_t caught = json_u64(sigs, "caught");
 		bool hup = false, usr2 = false;
 
-		ck_assert_msg((caught & 0x801) == 0x801, "caught %#" PRIx64 " lacks SIGHUP or SIGUSR2",
-			      caught);
+		ck_assert_msg((caught & 0x801) == 0x801,
+			      "caught %#" PRIx64 " lacks SIGHUP or SIGUSR2", caught);
 		cJSON_ArrayForEach(nm, json_arr(sigs, "caught_names"))
 		{
 			hup |= cJSON_IsString(nm) && !strcmp(nm->valuestring, "SIGHUP");
@@ -968,9 +996,8 @@ START_TEST(healthy_target_passes)
 
 	/* The text report agrees: exit 0, verdict first. */
 	pid_s = pid_str(t.pid);
-	run(&r, (const char *const[]){RC_BIN, "probe", "--pid", pid_s, "--no-color",
-				      "--tls-canary", CANARY_ARG, "--expect-binary", TARGET,
-				      NULL});
+	run(&r, (const char *const[]){RC_BIN, "probe", "--pid", pid_s, "--no-color", "--tls-canary",
+				      CANARY_ARG, "--expect-binary", TARGET, NULL});
 	assert_running(t.pid, "the text probe");
 	ck_assert_msg(r.status == 0, "exit %d; stderr:\n%s", r.status, r.err.p);
 	ck_assert_msg(!strncmp(r.out.p, "reloadcheck: PASS", strlen("reloadcheck: PASS")),
@@ -993,6 +1020,7 @@ START_TEST(expect_binary_mismatch_fails)
 	probe_json(&p, t.pid, "mismatch", false,
 		   (const char *const[]){"--expect-binary", TARGET_V2, NULL});
 	ck_assert_msg(p.r.status == 1, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
+	ck_assert_str_eq(json_str(p.report, "verdict"), "fail");
 	id = find_check(p.report, "proc-identity");
 	assert_verdict(id, "fail");
 	ck_assert_uint_eq(count_code(id, "proc.binary_mismatch"), 1);
@@ -1018,10 +1046,11 @@ START_TEST(reload_to_v2_is_caught)
 
 	target_start(&t, (const char *const[]){TARGET, "8", TARGET_V2, NULL});
 	port = t.port;
-	probe_json(&base, t.pid, "reload-before", true,
-		   (const char *const[]){"--tls-canary", CANARY_ARG, "--expect-binary", TARGET,
-					 NULL});
+	probe_json(
+		&base, t.pid, "reload-before", true,
+		(const char *const[]){"--tls-canary", CANARY_ARG, "--expect-binary", TARGET, NULL});
 	ck_assert_msg(base.r.status == 0, "exit %d; stderr:\n%s", base.r.status, base.r.err.p);
+	ck_assert_str_eq(json_str(base.report, "verdict"), "pass");
 	assert_canary_everywhere(base.snapshot, t.pid, "rc_canary", CANARY);
 
 	ck_assert_int_eq(kill(t.pid, SIGUSR2), 0);
@@ -1044,13 +1073,12 @@ START_TEST(reload_to_v2_is_caught)
 	probe_json(&after, t.pid, "reload-after", true,
 		   (const char *const[]){"--baseline", snap_copy, "--expect-binary", TARGET_V2,
 					 "--tls-canary", CANARY_ARG, NULL});
-	ck_assert_msg(after.r.status == 1, "exit %d; stderr:\n%s", after.r.status,
-		      after.r.err.p);
+	ck_assert_msg(after.r.status == 1, "exit %d; stderr:\n%s", after.r.status, after.r.err.p);
+	ck_assert_str_eq(json_str(after.report, "verdict"), "fail");
 
 	sig = find_check(after.report, "proc-signals");
 	assert_verdict(sig, "fail");
-	ck_assert_msg(count_code(sig, "signals.handler_lost") == 1, "findings: %s",
-		      codes_of(sig));
+	ck_assert_msg(count_code(sig, "signals.handler_lost") == 1, "findings: %s", codes_of(sig));
 	f = find_code(sig, "signals.handler_lost", 0);
 	ck_assert_str_eq(json_str(json_obj(f, "detail"), "signal"), "SIGHUP");
 	ck_assert_msg(strstr(json_str(f, "message"), "SIGHUP"), "message: %s",
@@ -1060,8 +1088,7 @@ START_TEST(reload_to_v2_is_caught)
 
 	tls = find_check(after.report, "proc-tls");
 	assert_verdict(tls, "fail");
-	ck_assert_msg(count_code(tls, "tls.canary_mismatch") == 1, "findings: %s",
-		      codes_of(tls));
+	ck_assert_msg(count_code(tls, "tls.canary_mismatch") == 1, "findings: %s", codes_of(tls));
 	f = find_code(tls, "tls.canary_mismatch", 0);
 	d = json_obj(f, "detail");
 	ck_assert_msg((int)json_num(d, "tid") == bad_tid, "mismatch in tid %d, rc-w1 is %d: %s",
@@ -1117,6 +1144,91 @@ START_TEST(reload_to_v2_is_caught)
 }
 END_TEST
 
+/* ---- a baseline that had one more listener and one handler less ---- */
+
+static void write_json(const char *path, const cJSON *j)
+{
+	char *text = cJSON_Print(j);
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(text);
+	ck_assert_msg(f != NULL, "cannot create %s: %s", path, strerror(errno));
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	free(text);
+}
+
+START_TEST(baseline_listener_lost_handler_added)
+{
+	struct target t;
+	struct probe base, after;
+	cJSON *edited, *lis, *l, *names, *n;
+	cJSON *sigs;
+	char *path = tmp_path("edited-baseline.json"), caught[32];
+	const cJSON *c, *f;
+	uint64_t mask;
+
+	target_start(&t, (const char *const[]){TARGET, "2", NULL});
+	probe_json(&base, t.pid, "edit-base", true, NULL);
+	ck_assert_int_eq(base.r.status, 0);
+
+	/* Before: also listening on 127.0.0.1:1, and SIGUSR2 not caught. */
+	edited = cJSON_Duplicate(base.snapshot, 1);
+	ck_assert_ptr_nonnull(edited);
+	lis = cJSON_GetObjectItemCaseSensitive(edited, "listeners");
+	ck_assert(cJSON_IsArray(lis));
+	l = cJSON_CreateObject();
+	cJSON_AddStringToObject(l, "proto", "tcp");
+	cJSON_AddStringToObject(l, "address", "127.0.0.1:1");
+	cJSON_AddNumberToObject(l, "inode", 1);
+	cJSON_AddNumberToObject(l, "fd", 99);
+	cJSON_AddItemToArray(lis, l);
+	sigs = cJSON_GetObjectItemCaseSensitive(edited, "signals");
+	mask = json_u64(sigs, "caught");
+	ck_assert_uint_eq(mask & 0x800, 0x800);
+	snprintf(caught, sizeof(caught), "0x%016" PRIx64, mask & ~(uint64_t)0x800);
+	cJSON_ReplaceItemInObjectCaseSensitive(sigs, "caught", cJSON_CreateString(caught));
+	names = cJSON_GetObjectItemCaseSensitive(sigs, "caught_names");
+	for (int i = cJSON_GetArraySize(names) - 1; i >= 0; i--) {
+		n = cJSON_GetArrayItem(names, i);
+		if (cJSON_IsString(n) && !strcmp(n->valuestring, "SIGUSR2"))
+			cJSON_DeleteItemFromArray(names, i);
+	}
+	write_json(path, edited);
+	validate_snapshot(path);
+
+	probe_json(&after, t.pid, "edit-after", false,
+		   (const char *const[]){"--baseline", path, NULL});
+	ck_assert_msg(after.r.status == 1, "exit %d; stderr:\n%s", after.r.status, after.r.err.p);
+
+	c = find_check(after.report, "proc-listeners");
+	assert_verdict(c, "fail");
+	ck_assert_msg(count_code(c, "listeners.lost") == 1, "findings: %s", codes_of(c));
+	f = find_code(c, "listeners.lost", 0);
+	ck_assert_str_eq(json_str(json_obj(f, "detail"), "address"), "127.0.0.1:1");
+	ck_assert_uint_eq(count_code(c, "listeners.new"), 0);
+	ck_assert_msg(lists_port(c, t.port), "live listener not listed: %s", show(c));
+
+	c = find_check(after.report, "proc-signals");
+	assert_verdict(c, "pass");
+	ck_assert_msg(count_code(c, "signals.handler_added") == 1, "findings: %s", codes_of(c));
+	f = find_code(c, "signals.handler_added", 0);
+	ck_assert_str_eq(json_str(json_obj(f, "detail"), "signal"), "SIGUSR2");
+	ck_assert_uint_eq(count_code(c, "signals.handler_lost"), 0);
+
+	/* Same process, same exe as the baseline: the reload did not happen. */
+	c = find_check(after.report, "proc-identity");
+	ck_assert_uint_eq(count_code(c, "proc.exe_unchanged"), 1);
+	ck_assert_uint_eq(count_code(c, "proc.exe_changed"), 0);
+
+	cJSON_Delete(edited);
+	probe_free(&base);
+	probe_free(&after);
+	free(path);
+	target_stop(&t);
+}
+END_TEST
+
 /* ---- (d) a cgo program: the canary in every Go thread ---- */
 
 START_TEST(go_cgo_every_thread)
@@ -1142,6 +1254,7 @@ START_TEST(go_cgo_every_thread)
 	}
 	ck_assert_msg(before == now, "the thread count kept changing (%zu, %zu)", before, now);
 	ck_assert_msg(p.r.status == 0, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
+	ck_assert_str_eq(json_str(p.report, "verdict"), "pass");
 	/* The Go runtime's own threads and the 4 locked ones plus main, at least. */
 	ck_assert_uint_ge(now, 6);
 	assert_verdict(find_check(p.report, "proc-tls"), "pass");
@@ -1163,6 +1276,7 @@ START_TEST(go_pure_tls_skips)
 	probe_json(&p, t.pid, "gopure", true,
 		   (const char *const[]){"--tls-canary", CANARY_ARG, NULL});
 	ck_assert_msg(p.r.status == 0, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
+	ck_assert_str_eq(json_str(p.report, "verdict"), "pass");
 	tls = find_check(p.report, "proc-tls");
 	assert_verdict(tls, "skip");
 	reason = json_item(tls, "reason");
@@ -1171,10 +1285,10 @@ START_TEST(go_pure_tls_skips)
 		      "skip reason does not mention Go or libc: %s", show(tls));
 	ck_assert_uint_eq(count_code(tls, "tls.canary_mismatch"), 0);
 	ck_assert_uint_eq(count_code(tls, "tls.canary_ok"), 0);
-	ck_assert_msg(cJSON_IsTrue(json_item(snap_canary(p.snapshot, "rc_canary"),
-					     "not_applicable")),
-		      "snapshot canary is not marked not_applicable: %s",
-		      show(snap_canary(p.snapshot, "rc_canary")));
+	ck_assert_msg(
+		cJSON_IsTrue(json_item(snap_canary(p.snapshot, "rc_canary"), "not_applicable")),
+		"snapshot canary is not marked not_applicable: %s",
+		show(snap_canary(p.snapshot, "rc_canary")));
 	probe_free(&p);
 	target_stop(&t);
 }
@@ -1205,6 +1319,80 @@ START_TEST(unknown_symbol_is_an_error)
 	assert_canary_everywhere(p.snapshot, t.pid, "rc_canary", CANARY);
 	probe_free(&p);
 	target_stop(&t);
+}
+END_TEST
+
+/* ---- the executable swapped or deleted on disk under the running process ---- */
+
+/* @path := a copy of @src, written beside it and renamed over it (a deploy). */
+static void install_file(const char *src, const char *path)
+{
+	char *cmd;
+
+	ck_assert_int_ge(
+		asprintf(&cmd, "cp '%s' '%s.new' && mv -f '%s.new' '%s'", src, path, path, path),
+		0);
+	ck_assert_msg(system(cmd) == 0, "%s failed", cmd);
+	free(cmd);
+}
+
+START_TEST(exe_swapped_then_deleted_warns)
+{
+	char *dir = tmp_path("swap"), *app;
+	struct target t;
+	struct probe p;
+	const cJSON *id, *f;
+
+	ck_assert_msg(mkdir(dir, 0755) == 0 || errno == EEXIST, "mkdir %s", dir);
+	ck_assert_int_ge(asprintf(&app, "%s/app", dir), 0);
+	install_file(TARGET, app);
+	target_start(&t, (const char *const[]){app, "2", NULL});
+
+	probe_json(&p, t.pid, "swap-before", false, NULL);
+	id = find_check(p.report, "proc-identity");
+	assert_verdict(id, "pass");
+	ck_assert_uint_eq(count_code(id, "proc.exe_replaced") + count_code(id, "proc.exe_deleted"),
+			  0);
+	probe_free(&p);
+
+	/* A new build renamed over the path: the path now names a different file. */
+	install_file(TARGET_V2, app);
+	probe_json(&p, t.pid, "swap-replaced", true, NULL);
+	ck_assert_int_eq(p.r.status, 0);
+	ck_assert_str_eq(json_str(p.report, "verdict"), "warn");
+	ck_assert(cJSON_IsTrue(json_item(json_obj(p.snapshot, "exe"), "replaced")));
+	id = find_check(p.report, "proc-identity");
+	assert_verdict(id, "warn");
+	ck_assert_msg(count_code(id, "proc.exe_replaced") == 1,
+		      "a binary renamed over the running one is not proc.exe_replaced: %s",
+		      show(id));
+	f = find_code(id, "proc.exe_replaced", 0);
+	ck_assert_msg(!strstr(json_str(f, "message"), "read nothing"), "message: %s",
+		      json_str(f, "message"));
+	probe_free(&p);
+
+	/* --fail-on warn turns the warning into exit 1; the verdict stays warn. */
+	probe_json(&p, t.pid, "swap-fail-on", false,
+		   (const char *const[]){"--fail-on", "warn", NULL});
+	ck_assert_int_eq(p.r.status, 1);
+	ck_assert_str_eq(json_str(p.report, "verdict"), "warn");
+	probe_free(&p);
+
+	/* Gone altogether. */
+	ck_assert_int_eq(unlink(app), 0);
+	probe_json(&p, t.pid, "swap-deleted", true, NULL);
+	ck_assert_int_eq(p.r.status, 0);
+	id = find_check(p.report, "proc-identity");
+	assert_verdict(id, "warn");
+	ck_assert_msg(count_code(id, "proc.exe_deleted") == 1, "findings: %s", codes_of(id));
+	ck_assert_uint_eq(count_code(id, "proc.exe_replaced"), 0);
+	ck_assert(cJSON_IsTrue(json_item(json_obj(p.snapshot, "exe"), "deleted")));
+	ck_assert(!cJSON_IsTrue(json_item(json_obj(p.snapshot, "exe"), "replaced")));
+	probe_free(&p);
+	target_stop(&t);
+	rmdir(dir);
+	free(app);
+	free(dir);
 }
 END_TEST
 
@@ -1310,7 +1498,8 @@ START_TEST(exit_mid_probe_is_never_a_crash)
 			      "round %d: exit %d; stderr:\n%s", i, r.status, r.err.p);
 		by_status[r.status]++;
 		if (r.status == 3)
-			ck_assert_msg(strstr(r.err.p, "exited") || strstr(r.err.p, "does not exist") ||
+			ck_assert_msg(strstr(r.err.p, "exited") ||
+					      strstr(r.err.p, "does not exist") ||
 					      strstr(r.err.p, "no such process") ||
 					      strstr(r.err.p, "No such process"),
 				      "round %d: exit 3 but stderr does not say the process "
@@ -1343,7 +1532,8 @@ START_TEST(exit_mid_probe_is_never_a_crash)
 
 			ck_assert_str_eq(json_str(j, "verdict"), "error");
 			ck_assert_msg(strstr(e, "exited") || strstr(e, "does not exist"),
-				      "%s: error does not say the process exited: %s", reports[i], e);
+				      "%s: error does not say the process exited: %s", reports[i],
+				      e);
 		}
 		cJSON_Delete(j);
 		free(reports[i]);
@@ -1376,14 +1566,17 @@ START_TEST(permission_denied_is_3)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(chmod(dir, 0755), 0);
 	ck_assert_int_ge(asprintf(&bin, "%s/reloadcheck", dir), 0);
+	ck_assert_uint_lt(strlen(bin), sizeof(kill_list->tmp_bin));
+	/* Removed by the runner even if this test dies. */
+	snprintf(kill_list->tmp_bin, sizeof(kill_list->tmp_bin), "%s", bin);
 	ck_assert_int_ge(asprintf(&cp, "cp %s %s && chmod 755 %s", RC_BIN, bin, bin), 0);
 	ck_assert_int_eq(system(cp), 0);
 
 	target_start(&t, (const char *const[]){TARGET, "2", NULL});
 	pid_s = pid_str(t.pid);
-	run(&r, (const char *const[]){setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
-				      bin, "probe", "--pid", pid_s, "--tls-canary", CANARY_ARG,
-				      NULL});
+	run(&r,
+	    (const char *const[]){setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", bin,
+				  "probe", "--pid", pid_s, "--tls-canary", CANARY_ARG, NULL});
 	assert_running(t.pid, "the unprivileged probe");
 	ck_assert_msg(r.status == 3, "exit %d; stdout:\n%s\nstderr:\n%s", r.status, r.out.p,
 		      r.err.p);
@@ -1416,8 +1609,7 @@ START_TEST(permission_denied_is_3)
 	cJSON_Delete(j);
 	run_free(&r);
 
-	unlink(bin);
-	rmdir(dir);
+	remove_tmp_bin();
 	free(text);
 	free(cp);
 	free(bin);
@@ -1438,8 +1630,7 @@ static void expect_usage_error(const char *const argv[], const char *mention, pi
 	if (target > 0)
 		assert_running(target, "a usage error");
 	ck_assert_msg(r.status == 2, "%s %s %s: exit %d, expected 2; stderr:\n%s", argv[1],
-		      argv[2] ? argv[2] : "", argv[2] && argv[3] ? argv[3] : "", r.status,
-		      r.err.p);
+		      argv[2] ? argv[2] : "", argv[2] && argv[3] ? argv[3] : "", r.status, r.err.p);
 	ck_assert_msg(r.out.len == 0, "stdout not empty on a usage error:\n%s", r.out.p);
 	ck_assert_msg(r.err.len > 0, "no message on stderr");
 	if (mention)
@@ -1456,17 +1647,16 @@ START_TEST(usage_errors_are_2)
 	target_start(&t, (const char *const[]){TARGET, "1", NULL});
 	p = pid_str(t.pid);
 	expect_usage_error((const char *const[]){RC_BIN, "probe", NULL}, "--pid", t.pid);
-	expect_usage_error(
-		(const char *const[]){RC_BIN, "probe", "--tls-canary", CANARY_ARG, NULL}, "--pid",
-		t.pid);
+	expect_usage_error((const char *const[]){RC_BIN, "probe", "--tls-canary", CANARY_ARG, NULL},
+			   "--pid", t.pid);
 	expect_usage_error((const char *const[]){RC_BIN, "probe", "--pid", "abc", NULL}, "abc",
 			   t.pid);
 	expect_usage_error((const char *const[]){RC_BIN, "probe", "--pid", "12x", NULL}, "12x",
 			   t.pid);
 	expect_usage_error((const char *const[]){RC_BIN, "probe", "--pid", "", NULL}, NULL, t.pid);
-	expect_usage_error(
-		(const char *const[]){RC_BIN, "probe", "--pid", p, "--tls-canary", "nonsense", NULL},
-		"nonsense", t.pid);
+	expect_usage_error((const char *const[]){RC_BIN, "probe", "--pid", p, "--tls-canary",
+						 "nonsense", NULL},
+			   "nonsense", t.pid);
 	expect_usage_error(
 		(const char *const[]){RC_BIN, "probe", "--pid", p, "--tls-canary", "x=0xZZ", NULL},
 		"0xZZ", t.pid);
@@ -1489,6 +1679,12 @@ START_TEST(usage_errors_are_2)
 		(const char *const[]){RC_BIN, "probe", "--pid", p, "--no-such-option", NULL},
 		"--no-such-option", t.pid);
 	expect_usage_error((const char *const[]){RC_BIN, "probe", "--pid", NULL}, "--pid", t.pid);
+	/* diff's options are not probe's; the message names the option, not its argument. */
+	expect_usage_error(
+		(const char *const[]){RC_BIN, "probe", "--pid", p, "--sysroot", "/", NULL},
+		"--sysroot", t.pid);
+	expect_usage_error((const char *const[]){RC_BIN, "probe", "--pid", p, "extra", NULL},
+			   "extra", t.pid);
 	free(p);
 	target_stop(&t);
 }
@@ -1526,30 +1722,41 @@ static size_t parse_gdb(const char *out, int *tids, uint64_t *vals, size_t max)
 	return n;
 }
 
+/*
+ * Round 0: `target 4`, rc_canary 0x5eed0001 everywhere. Round 1: `target_v2 4`
+ * started directly, where thread rc-w1 holds 0xbad: per-tid values differ, so
+ * a probe that mixed up threads would disagree with gdb.
+ */
 START_TEST(gdb_agrees_with_probe)
 {
+	const char *exe = _i ? TARGET_V2 : TARGET;
 	struct target t;
 	struct probe p;
 	struct run r;
 	char *gdb = find_program("gdb"), *pid_s;
-	int tids[64];
+	int tids[64], bad_tid = 0;
 	uint64_t vals[64];
-	size_t n;
+	size_t n, n_bad = 0;
 	const cJSON *values, *v;
 
 	if (!gdb) {
 		printf("gdb_cross_check: skipped: gdb not found on PATH\n");
 		return;
 	}
-	target_start(&t, (const char *const[]){TARGET, "4", NULL});
-	probe_json(&p, t.pid, "gdb", true,
+	target_spawn(&t, (const char *const[]){exe, "4", NULL});
+	target_wait_ready(&t, _i == 1);
+	if (_i) {
+		bad_tid = tid_named(t.pid, "rc-w1");
+		ck_assert_int_gt(bad_tid, 0);
+	}
+	probe_json(&p, t.pid, _i ? "gdb-v2" : "gdb", true,
 		   (const char *const[]){"--tls-canary", CANARY_ARG, NULL});
-	ck_assert_msg(p.r.status == 0, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
+	ck_assert_msg(p.r.status == (_i ? 1 : 0), "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
 
 	pid_s = pid_str(t.pid);
-	run(&r, (const char *const[]){gdb, "-nx", "-batch", "-iex", "set debuginfod enabled off",
-				      "-p", pid_s, "-ex", "thread apply all print/x rc_canary",
-				      NULL});
+	run(&r,
+	    (const char *const[]){gdb, "-nx", "-batch", "-iex", "set debuginfod enabled off", "-p",
+				  pid_s, "-ex", "thread apply all print/x rc_canary", NULL});
 	ck_assert_msg(r.status == 0, "gdb exit %d:\n%s%s", r.status, r.out.p, r.err.p);
 	assert_running(t.pid, "gdb");
 	n = parse_gdb(r.out.p, tids, vals, 64);
@@ -1560,7 +1767,8 @@ START_TEST(gdb_agrees_with_probe)
 	for (size_t i = 0; i < n; i++) {
 		bool found = false;
 
-		ck_assert_uint_eq(vals[i], CANARY);
+		ck_assert_uint_eq(vals[i], tids[i] == bad_tid ? 0xbad : CANARY);
+		n_bad += vals[i] == 0xbad;
 		cJSON_ArrayForEach(v, values)
 		{
 			if ((int)json_num(v, "tid") != tids[i])
@@ -1572,11 +1780,12 @@ START_TEST(gdb_agrees_with_probe)
 		}
 		ck_assert_msg(found, "gdb's LWP %d is not in the probe's snapshot", tids[i]);
 	}
+	ck_assert_uint_eq(n_bad, _i ? 1 : 0);
 	/* The target still answers after gdb: probe it again. */
 	probe_free(&p);
-	probe_json(&p, t.pid, "gdb-after", false,
+	probe_json(&p, t.pid, _i ? "gdb-v2-after" : "gdb-after", false,
 		   (const char *const[]){"--tls-canary", CANARY_ARG, NULL});
-	ck_assert_int_eq(p.r.status, 0);
+	ck_assert_int_eq(p.r.status, _i ? 1 : 0);
 	probe_free(&p);
 	run_free(&r);
 	free(pid_s);
@@ -1605,14 +1814,16 @@ static Suite *probe_suite(void)
 	tcase_add_test(tcase(s, "healthy", 60), healthy_target_passes);
 	tcase_add_test(tcase(s, "binary_mismatch", 60), expect_binary_mismatch_fails);
 	tcase_add_test(tcase(s, "reload_v2", 60), reload_to_v2_is_caught);
+	tcase_add_test(tcase(s, "baseline_edits", 60), baseline_listener_lost_handler_added);
 	tcase_add_test(tcase(s, "go_cgo", 60), go_cgo_every_thread);
 	tcase_add_test(tcase(s, "go_pure", 60), go_pure_tls_skips);
 	tcase_add_test(tcase(s, "unknown_symbol", 60), unknown_symbol_is_an_error);
+	tcase_add_test(tcase(s, "exe_swapped", 60), exe_swapped_then_deleted_warns);
 	tcase_add_test(tcase(s, "missing_pid", 60), missing_pid_is_3);
 	tcase_add_test(tcase(s, "exit_mid_probe", 120), exit_mid_probe_is_never_a_crash);
 	tcase_add_test(tcase(s, "permission_denied", 60), permission_denied_is_3);
 	tcase_add_test(tcase(s, "usage_errors", 60), usage_errors_are_2);
-	tcase_add_test(tcase(s, "gdb_cross_check", 60), gdb_agrees_with_probe);
+	tcase_add_loop_test(tcase(s, "gdb_cross_check", 60), gdb_agrees_with_probe, 0, 2);
 	return s;
 }
 

@@ -158,8 +158,7 @@ static int listener_port(int fd)
 	return ntohs(sa.sin_port);
 }
 
-static void reexec(int argc, char **argv, const char *v2path, int listen_fd,
-		   const sigset_t *mask)
+static void reexec(int argc, char **argv, const char *v2path, int listen_fd, const sigset_t *mask)
 {
 	const char *path = v2path ? v2path : argv[0];
 	char **args = calloc((size_t)argc + 1, sizeof(*args));

@@ -93,6 +93,7 @@ struct rc_snapshot {
 	bool exe_deleted;
 	bool exe_replaced;
 	char exe_build_id[129];
+	char exe_go_build_id[128]; /* Go build ID of a Go executable, or "" */
 	uint64_t sig_caught, sig_ignored, sig_pending; /* SigCgt, SigIgn, ShdPnd */
 	struct rc_snap_object *objects;
 	size_t n_objects;
