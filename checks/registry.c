@@ -11,6 +11,8 @@ static const struct rc_check *const checks[] = {
 	&rc_check_elf_identity,
 	&rc_check_go_buildinfo,
 	&rc_check_go_pclntab,
+	&rc_check_pprof_continuity,
+	&rc_check_pprof_endpoint,
 	&rc_check_proc_identity,
 	&rc_check_proc_listeners,
 	&rc_check_proc_signals,

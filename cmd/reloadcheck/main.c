@@ -18,6 +18,7 @@
 #include <reloadcheck/check.h>
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/pprof.h>
 #include <reloadcheck/proc.h>
 #include <reloadcheck/registry.h>
 #include <reloadcheck/report.h>
@@ -48,13 +49,23 @@ struct options {
 	const char *baseline;
 	struct rc_canary_spec canaries[MAX_CANARIES];
 	size_t n_canaries;
+	/* pprof */
+	const char *url;
+	const char *profile;
+	long seconds;
+	double timeout_s;
+	const char *headers[16];
+	size_t n_headers;
+	const char *cacert;
+	bool insecure;
 };
 
 /* Which command an option belongs to. */
 enum option_scope {
 	FOR_DIFF = 1 << 0,
 	FOR_PROBE = 1 << 1,
-	FOR_ALL = FOR_DIFF | FOR_PROBE,
+	FOR_PPROF = 1 << 2,
+	FOR_ALL = FOR_DIFF | FOR_PROBE | FOR_PPROF,
 };
 
 static const char *progname = "reloadcheck";
@@ -74,6 +85,7 @@ static void usage_error(const char *fmt, ...)
 static const char help_text[] =
 	"Usage: reloadcheck [diff] [OPTIONS] OLD NEW\n"
 	"       reloadcheck probe --pid PID [OPTIONS]\n"
+	"       reloadcheck pprof (--url URL | --profile FILE) [OPTIONS]\n"
 	"       reloadcheck list-checks\n"
 	"       reloadcheck explain CHECK-ID\n"
 	"\n"
@@ -88,6 +100,9 @@ static const char help_text[] =
 	"  probe --pid PID     read-only checks on a running process: its executable, __thread\n"
 	"                      canaries in every thread, signal handlers and masks, listeners;\n"
 	"                      against a snapshot saved before a reload with --baseline\n"
+	"  pprof --url URL     pull a Go net/http/pprof endpoint: index, goroutines, a CPU\n"
+	"                      profile that samples; against a summary saved before a\n"
+	"                      reload with --baseline (or check a --profile FILE offline)\n"
 	"  list-checks         list every check with a one-line summary\n"
 	"  explain CHECK-ID    what a check looks at, why it matters, how to fix its findings\n"
 	"\n"
@@ -99,7 +114,18 @@ static const char help_text[] =
 	"      --save FILE              write the process snapshot (JSON) to FILE, atomically\n"
 	"      --baseline FILE          compare with a snapshot saved before the reload\n"
 	"\n"
-	"Options for diff and probe (--sysroot: diff only):\n"
+	"Options for pprof:\n"
+	"      --url URL                the server, e.g. http://127.0.0.1:6060 (http or https)\n"
+	"      --profile FILE           check a saved profile (.pb.gz) instead of fetching one\n"
+	"      --seconds N              CPU profile length (default 5)\n"
+	"      --timeout S              per request (default seconds * 1.5 + 5)\n"
+	"      --header 'Name: value'   send a header (authentication); repeatable\n"
+	"      --cacert FILE, --insecure  TLS: a CA bundle, or no verification\n"
+	"      --pid PID                the server process: its CPU time tells idle from broken\n"
+	"                               profiling, its /proc/PID/exe the true build-id\n"
+	"      --save FILE, --baseline FILE  write / compare the profile summary (JSON)\n"
+	"\n"
+	"Options for all three (--sysroot: diff only):\n"
 	"  -f, --format text|json  output format (default text)\n"
 	"  -o, --output FILE       write the report to FILE (atomically: temp file + rename)\n"
 	"                          instead of standard output\n"
@@ -125,21 +151,21 @@ static const char help_text[] =
 	"  reloadcheck diff --format json --output report.json old.bin new.bin\n"
 	"  reloadcheck probe --pid 4242 --tls-canary app_ready=1 --save before.json\n"
 	"  reloadcheck probe --pid 4242 --baseline before.json --expect-binary new.bin\n"
+	"  reloadcheck pprof --url http://127.0.0.1:6060 --seconds 5 --save before.json\n"
 	"  reloadcheck explain symbol-drift\n";
 
 static int cmd_list_checks(int argc, char **argv);
 static int cmd_explain(int argc, char **argv);
 static int cmd_diff(int argc, char **argv);
 static int cmd_probe(int argc, char **argv);
+static int cmd_pprof(int argc, char **argv);
 
 static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-	{"diff", cmd_diff},
-	{"explain", cmd_explain},
-	{"list-checks", cmd_list_checks},
-	{"probe", cmd_probe},
+	{"diff", cmd_diff},   {"explain", cmd_explain}, {"list-checks", cmd_list_checks},
+	{"pprof", cmd_pprof}, {"probe", cmd_probe},
 };
 
 static bool want_help_or_version(int argc, char **argv, int *status)
@@ -311,6 +337,13 @@ static const struct option longopts[] = {
 	{"tls-canary", required_argument, NULL, 'T'},
 	{"save", required_argument, NULL, 'S'},
 	{"baseline", required_argument, NULL, 'B'},
+	{"url", required_argument, NULL, 'U'},
+	{"seconds", required_argument, NULL, 'n'},
+	{"profile", required_argument, NULL, 'P'},
+	{"header", required_argument, NULL, 'H'},
+	{"timeout", required_argument, NULL, 't'},
+	{"cacert", required_argument, NULL, 'A'},
+	{"insecure", no_argument, NULL, 'I'},
 	{0},
 };
 
@@ -319,12 +352,21 @@ static unsigned option_scope(int c)
 	switch (c) {
 	case 's':
 		return FOR_DIFF;
-	case 'p':
 	case 'E':
 	case 'T':
+		return FOR_PROBE;
+	case 'p':
 	case 'S':
 	case 'B':
-		return FOR_PROBE;
+		return FOR_PROBE | FOR_PPROF;
+	case 'U':
+	case 'n':
+	case 'P':
+	case 'H':
+	case 't':
+	case 'A':
+	case 'I':
+		return FOR_PPROF;
 	default:
 		return FOR_ALL;
 	}
@@ -386,7 +428,7 @@ static int parse_options(int argc, char **argv, unsigned cmd, struct options *o,
 	const char *no_color = getenv("NO_COLOR");
 	int c;
 
-	*o = (struct options){.format = OUTPUT_TEXT, .limit = 10, .pid = -1};
+	*o = (struct options){.format = OUTPUT_TEXT, .limit = 10, .pid = -1, .seconds = 5};
 	o->color = isatty(STDOUT_FILENO) && !(no_color && *no_color);
 	opterr = 0;
 	optind = 1;
@@ -396,7 +438,9 @@ static int parse_options(int argc, char **argv, unsigned cmd, struct options *o,
 			break;
 		if (c != ':' && c != '?' && !(option_scope(c) & cmd)) {
 			usage_error("option '--%s' is not for '%s'", option_name(c),
-				    cmd == FOR_PROBE ? "probe" : "diff");
+				    cmd == FOR_PROBE   ? "probe"
+				    : cmd == FOR_PPROF ? "pprof"
+						       : "diff");
 			return -1;
 		}
 		switch (c) {
@@ -457,6 +501,44 @@ static int parse_options(int argc, char **argv, unsigned cmd, struct options *o,
 			break;
 		case 'B':
 			o->baseline = optarg;
+			break;
+		case 'U':
+			o->url = optarg;
+			break;
+		case 'P':
+			o->profile = optarg;
+			break;
+		case 'n':
+			if (!parse_long(optarg, 1, &o->seconds) || o->seconds > 3600) {
+				usage_error("--seconds takes 1 to 3600, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		case 't': {
+			char *end;
+
+			errno = 0;
+			o->timeout_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(o->timeout_s > 0)) {
+				usage_error("--timeout takes seconds > 0, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		}
+		case 'H':
+			if (!strchr(optarg, ':') || optarg[0] == ':' ||
+			    o->n_headers == sizeof(o->headers) / sizeof(o->headers[0])) {
+				usage_error("--header takes 'Name: value' (at most 16), not '%s'",
+					    optarg);
+				return -1;
+			}
+			o->headers[o->n_headers++] = optarg;
+			break;
+		case 'A':
+			o->cacert = optarg;
+			break;
+		case 'I':
+			o->insecure = true;
 			break;
 		case 'h':
 			fputs(help_text, stdout);
@@ -634,6 +716,107 @@ out:
 	rc_snapshot_free(now);
 	rc_snapshot_free(baseline);
 	rc_elf_free(ctx.expect_elf);
+	rc_report_free(r);
+	return status;
+}
+
+static void show_progress(void *arg, const char *what, double elapsed, double total)
+{
+	(void)arg;
+	fprintf(stderr, "\rreloadcheck: collecting %s: %.0f of %.0f s ", what, elapsed, total);
+	fflush(stderr);
+}
+
+static int write_summary(FILE *f, const void *arg, struct rc_err *err)
+{
+	return rc_pprof_summary_write_json(arg, f, err);
+}
+
+static int cmd_pprof(int argc, char **argv)
+{
+	struct options o;
+	struct rc_report *r = NULL;
+	struct rc_ctx ctx = {0};
+	struct rc_err err = {0};
+	struct rc_pprof_fetch *fetch = NULL;
+	struct rc_pprof_summary *baseline = NULL;
+	struct rc_pprof_fetch_opts fo = {0};
+	uint64_t t0 = now_ms();
+	int status = EXIT_CANNOT_CHECK;
+	int rc;
+
+	rc = parse_options(argc, argv, FOR_PPROF, &o, &status);
+	if (rc < 0)
+		return EXIT_USAGE;
+	if (rc > 0)
+		return status;
+	if (!o.url == !o.profile) {
+		usage_error("pprof needs exactly one of --url URL and --profile FILE");
+		return EXIT_USAGE;
+	}
+	if (argc != optind) {
+		usage_error("pprof takes no file arguments ('%s')", argv[optind]);
+		return EXIT_USAGE;
+	}
+	r = rc_report_new();
+	fetch = calloc(1, sizeof(*fetch));
+	baseline = o.baseline ? calloc(1, sizeof(*baseline)) : NULL;
+	if (!r || !fetch || (o.baseline && !baseline)) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		goto out;
+	}
+	rc_report_set_tool_version(r, RC_VERSION);
+	rc_report_set_pprof_url(r, o.url ? o.url : o.profile);
+	if (o.pid > 0)
+		rc_report_set_pid(r, o.pid);
+	if (o.baseline && rc_pprof_summary_read_json(o.baseline, baseline, &err) != 0) {
+		status = cannot_check(&o, r, err.msg);
+		goto out;
+	}
+	fo.seconds = (int)o.seconds;
+	fo.timeout_s = o.timeout_s;
+	memcpy(fo.headers, o.headers, sizeof(fo.headers));
+	fo.n_headers = o.n_headers;
+	fo.cacert = o.cacert;
+	fo.insecure = o.insecure;
+	fo.pid = o.pid > 0 ? (int)o.pid : 0;
+	if (isatty(STDERR_FILENO) && !o.quiet)
+		fo.progress = show_progress;
+	rc = o.url ? rc_pprof_fetch(o.url, &fo, fetch, &err)
+		   : rc_pprof_fetch_file(o.profile, &fo, fetch, &err);
+	if (fo.progress)
+		fputs("\r\033[K", stderr);
+	if (rc != 0) {
+		status = rc == -RC_EINVAL ? EXIT_USAGE : EXIT_CANNOT_CHECK;
+		if (status == EXIT_USAGE)
+			usage_error("%s", err.msg);
+		else
+			cannot_check(&o, r, err.msg);
+		goto out;
+	}
+	/*
+	 * Nothing answered at all: the endpoint is down. pprof-endpoint reports
+	 * error (exit 3); the cause also goes to stderr as one line.
+	 */
+	if (!fetch->from_file && !fetch->index.transport_ok && !fetch->goroutine.transport_ok &&
+	    !fetch->profile.transport_ok)
+		fprintf(stderr, "%s: %s\n", progname, fetch->index.error);
+	if (o.save) {
+		if (!fetch->profile_ok)
+			fprintf(stderr, "%s: no profile to save to '%s' (see pprof-endpoint)\n",
+				progname, o.save);
+		else if (output_atomic(o.save, write_summary, &fetch->summary, &err) != 0) {
+			status = cannot_check(&o, r, err.msg);
+			goto out;
+		}
+	}
+	ctx.pprof = fetch;
+	ctx.pprof_baseline = baseline;
+	run_checks(r, &ctx, RC_NEEDS_PPROF);
+	status = finish_report(r, &o, t0);
+out:
+	free(fetch);
+	free(baseline);
 	rc_report_free(r);
 	return status;
 }

@@ -768,11 +768,11 @@ END_TEST
 
 START_TEST(list_checks_lists_every_check)
 {
-	static const char *const ids[] = {
-		"build-id",	  "cgo-boundary",   "dynamic-deps",   "elf-identity",
-		"go-buildinfo",	  "go-pclntab",	    "proc-identity",  "proc-listeners",
-		"proc-signals",	  "proc-tls",	    "symbol-drift",   "symtab-presence",
-		"tls-layout"};
+	static const char *const ids[] = {"build-id",	      "cgo-boundary",	 "dynamic-deps",
+					  "elf-identity",     "go-buildinfo",	 "go-pclntab",
+					  "pprof-continuity", "pprof-endpoint",	 "proc-identity",
+					  "proc-listeners",   "proc-signals",	 "proc-tls",
+					  "symbol-drift",     "symtab-presence", "tls-layout"};
 	int proc_lines = 0;
 	struct run r;
 	const char *prev = NULL;
@@ -795,10 +795,10 @@ START_TEST(list_checks_lists_every_check)
 			      ids[i]);
 		prev = line;
 	}
-	/* One line per check: those diff runs, plus the probe's proc-* checks. */
+	/* One line per check: those diff runs, the probe's proc-* and the pprof-* ones. */
 	report = json_report("list_checks.json", FX "/identical/old", FX "/identical/new", &status);
 	ck_assert_uint_eq(count_lines(r.out.p),
-			  (size_t)cJSON_GetArraySize(json_arr(report, "checks")) + 4);
+			  (size_t)cJSON_GetArraySize(json_arr(report, "checks")) + 4 + 2);
 	for (const char *p = r.out.p; (p = strstr(p, "\nproc-")) != NULL; p++)
 		proc_lines++;
 	ck_assert_int_eq(proc_lines, 4);

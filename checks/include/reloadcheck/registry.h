@@ -17,6 +17,8 @@ extern const struct rc_check rc_check_dynamic_deps;
 extern const struct rc_check rc_check_elf_identity;
 extern const struct rc_check rc_check_go_buildinfo;
 extern const struct rc_check rc_check_go_pclntab;
+extern const struct rc_check rc_check_pprof_continuity;
+extern const struct rc_check rc_check_pprof_endpoint;
 extern const struct rc_check rc_check_proc_identity;
 extern const struct rc_check rc_check_proc_listeners;
 extern const struct rc_check rc_check_proc_signals;

@@ -8,6 +8,8 @@ struct rc_elf;
 struct rc_err;
 struct rc_check_result;
 struct rc_snapshot;
+struct rc_pprof_fetch;
+struct rc_pprof_summary;
 
 enum rc_check_needs {
 	RC_NEEDS_BINARIES = 1 << 0, /* OLD and NEW ELF files */
@@ -29,6 +31,10 @@ struct rc_ctx {
 	const struct rc_snapshot *now;
 	const struct rc_snapshot *baseline; /* --baseline, or NULL */
 	struct rc_elf *expect_elf;          /* --expect-binary, or NULL */
+
+	/* RC_NEEDS_PPROF: what the endpoint (or --profile) gave, and the saved summary. */
+	const struct rc_pprof_fetch *pprof;
+	const struct rc_pprof_summary *pprof_baseline; /* --baseline, or NULL */
 };
 
 struct rc_check {

@@ -1,0 +1,3 @@
+module example.com/rcpprof
+
+go 1.19
