@@ -941,6 +941,9 @@ START_TEST(restart_continuity_passes)
 	ck_assert_msg(p.r.status == 0, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
 	assert_verdict(find_check(p.report, "pprof-endpoint"), "pass");
 	c = find_check(p.report, "pprof-continuity");
+	f = find_code(c, "pprof.hot_function_vanished", 0);
+	ck_assert_msg(f == NULL, "a function vanished across a restart into the same build: %s",
+		      f ? show(f) : "");
 	assert_verdict(c, "pass");
 	f = the_finding(c, "pprof.gap", "info");
 	/* The baseline ended a moment ago: well under a minute, never negative. */
