@@ -193,8 +193,8 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	/* Nothing answered at all: the endpoint is down, which is not a verdict. */
 	if (!p->from_file && !p->index.transport_ok && !p->goroutine.transport_ok &&
 	    !p->profile.transport_ok) {
-		rc_result_error(res, "%s: %s", p->url,
-				p->index.error[0] ? p->index.error : "no answer");
+		/* The transport error names the URL already. */
+		rc_result_error(res, "%s", p->index.error[0] ? p->index.error : "no answer");
 		return 0;
 	}
 	if (!p->from_file) {

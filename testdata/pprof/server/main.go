@@ -3,7 +3,7 @@
 //
 //	hot      pprof-endpoint pass: index, goroutines and a CPU profile whose
 //	         top function is main.burnHot (~60% of a core) ahead of
-//	         main.burnWarm (~10%); with --pid, pprof.build_id matches
+//	         main.burnWarm (~20%); with --pid, pprof.build_id matches
 //	idle     no CPU burnt at all: a 1 s profile has no samples, so
 //	         pprof.no_samples warns (not fails: the process was idle)
 //	nopprof  only a mux without the pprof handlers (every path 404):
@@ -15,14 +15,16 @@
 // Listens on -addr (default 127.0.0.1:0, a free port), prints
 // `pid <pid> port <port> ready` once it accepts connections, and serves until
 // killed. It runs with GODEBUG=asyncpreemptoff=1, exec'ing itself to get it
-// (the pid stays), so that samples land in the burn functions (see
-// noAsyncPreempt). Built twice by testdata/CMakeLists.txt, with different GNU build-ids
-// (-ldflags=-B), so that a profile from one and --pid of the other disagree.
+// (the pid stays), so that samples land in the burn functions: see
+// noAsyncPreempt. Built twice by testdata/CMakeLists.txt, with different GNU
+// build-ids (-ldflags=-B), so that a profile from one and --pid of the other
+// disagree.
 package main
 
 import (
 	"flag"
 	"fmt"
+	"math/rand"
 	"net"
 	"net/http"
 	_ "net/http/pprof" // registers /debug/pprof/ on http.DefaultServeMux
@@ -73,19 +75,29 @@ func burnCold(d time.Duration) {
 	atomic.AddUint64(&sink, x)
 }
 
-// duty keeps burn running for share of the wall-clock time, in 1 ms bursts,
-// and sleeps while it is ahead: sleeps that overshoot (timer slack, a loaded
-// machine) are made up for, so the share holds whatever the timer resolution.
-func duty(burn func(time.Duration), share float64) {
+// work burns in slices of 250 us, each in hot with probability 3/4 and in
+// warm otherwise, and sleeps whenever it is ahead of 80% of the wall-clock
+// time: about 60% of a core for hot and 20% for warm. One goroutine runs
+// both, so that their shares stay 3:1 however loaded the machine is; the
+// random order keeps a regular pattern from beating with the kernel's tick,
+// which is when the CPU profiling timer is looked at (a fixed 3 ms + 1 ms
+// cycle gave 2:1 and worse); sleeps that overshoot are made up for.
+func work(hot, warm func(time.Duration)) {
+	const slice = 250 * time.Microsecond
+	rng := rand.New(rand.NewSource(1))
 	start := time.Now()
 	var busy time.Duration
 	for {
-		if float64(busy) > share*float64(time.Since(start)) {
+		if float64(busy) > 0.8*float64(time.Since(start)) {
 			time.Sleep(time.Millisecond)
 			continue
 		}
 		t := time.Now()
-		burn(time.Millisecond)
+		if rng.Intn(4) < 3 {
+			hot(slice)
+		} else {
+			warm(slice)
+		}
 		busy += time.Since(t)
 	}
 }
@@ -129,11 +141,9 @@ func main() {
 	handler := http.Handler(http.DefaultServeMux)
 	switch *mode {
 	case "hot":
-		go duty(burnHot, 0.6)
-		go duty(burnWarm, 0.1)
+		go work(burnHot, burnWarm)
 	case "swap":
-		go duty(burnCold, 0.6)
-		go duty(burnWarm, 0.1)
+		go work(burnCold, burnWarm)
 	case "idle":
 	case "nopprof":
 		handler = http.NewServeMux()
