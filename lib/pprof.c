@@ -28,7 +28,7 @@
 #include <reloadcheck/error.h>
 #include <reloadcheck/pprof.h>
 
-#include "procfs.h"
+#include "jsonio.h"
 #include "profile.pb-c.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -43,7 +43,6 @@
 #define DEFAULT_MAX_DECOMPRESSED ((size_t)256 << 20)
 #define MAX_DEFLATE_RATIO 1032 /* deflate's best case: 258 bytes from 2 bits */
 #define MAX_SUMMARY_FILE ((size_t)16 << 20)
-#define MAX_SAFE_INTEGER ((int64_t)(((uint64_t)1 << 53) - 1)) /* exact in a double */
 
 typedef Perftools__Profiles__Profile Profile;
 typedef Perftools__Profiles__ValueType ValueType;
@@ -941,61 +940,8 @@ double rc_pprof_unsymbolized_share(const struct rc_pprof_summary *s)
 
 /* JSON writing */
 
-struct jw {
-	bool oom;
-};
-
-static cJSON *jw_check(struct jw *w, cJSON *item)
-{
-	if (!item)
-		w->oom = true;
-	return item;
-}
-
-static cJSON *jw_push(struct jw *w, cJSON *arr, cJSON *item)
-{
-	if (!arr || !item || !cJSON_AddItemToArray(arr, item)) {
-		cJSON_Delete(item);
-		w->oom = true;
-		return NULL;
-	}
-	return item;
-}
-
-static void jw_raw(struct jw *w, cJSON *o, const char *key, const char *text)
-{
-	cJSON *raw = cJSON_CreateRaw(text);
-
-	if (!o || !raw ||
-	    !(key ? cJSON_AddItemToObject(o, key, raw) : cJSON_AddItemToArray(o, raw))) {
-		cJSON_Delete(raw);
-		w->oom = true;
-	}
-}
-
-static void jw_str(struct jw *w, cJSON *o, const char *key, const char *v)
-{
-	if (!o || !cJSON_AddStringToObject(o, key, v))
-		w->oom = true;
-}
-
-static void jw_bool(struct jw *w, cJSON *o, const char *key, bool v)
-{
-	if (!o || !cJSON_AddBoolToObject(o, key, v))
-		w->oom = true;
-}
-
-/* Integers with all their digits (cJSON prints 15 significant ones); @key NULL appends. */
-static void jw_int(struct jw *w, cJSON *o, const char *key, int64_t v)
-{
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
-	jw_raw(w, o, key, buf);
-}
-
 /* The shortest form that reads back as the same double (cJSON's may not). */
-static void jw_double(struct jw *w, cJSON *o, const char *key, double v)
+static void jw_double(struct rci_jw *w, cJSON *o, const char *key, double v)
 {
 	char buf[40];
 
@@ -1004,18 +950,18 @@ static void jw_double(struct jw *w, cJSON *o, const char *key, double v)
 		if (strtod(buf, NULL) == v)
 			break;
 	}
-	jw_raw(w, o, key, buf);
+	rci_jw_raw(w, o, key, buf);
 }
 
-static void jw_value_type(struct jw *w, cJSON *o, const struct rc_pprof_value_type *vt)
+static void jw_value_type(struct rci_jw *w, cJSON *o, const struct rc_pprof_value_type *vt)
 {
-	jw_str(w, o, "type", vt->type);
-	jw_str(w, o, "unit", vt->unit);
+	rci_jw_str(w, o, "type", vt->type);
+	rci_jw_str(w, o, "unit", vt->unit);
 }
 
 static bool safe_int(int64_t v)
 {
-	return v >= -MAX_SAFE_INTEGER && v <= MAX_SAFE_INTEGER;
+	return v >= -RCI_JSON_MAX_SAFE_INTEGER && v <= RCI_JSON_MAX_SAFE_INTEGER;
 }
 
 static bool terminated(const char *s, size_t size)
@@ -1054,7 +1000,7 @@ static int check_writable(const struct rc_pprof_summary *s, struct rc_err *err)
 	if (!safe_int(s->goroutines))
 		return too_large(err, "goroutines", s->goroutines);
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
-		if (counts[i] > (uint64_t)MAX_SAFE_INTEGER)
+		if (counts[i] > (uint64_t)RCI_JSON_MAX_SAFE_INTEGER)
 			return too_large(err, count_names[i], (int64_t)counts[i]);
 	for (size_t i = 0; i < s->n_sample_types; i++)
 		if (!safe_int(s->totals[i]))
@@ -1089,202 +1035,67 @@ static int check_writable(const struct rc_pprof_summary *s, struct rc_err *err)
 	return 0;
 }
 
-static cJSON *summary_to_json(const struct rc_pprof_summary *s, struct jw *w)
+static cJSON *summary_to_json(const struct rc_pprof_summary *s, struct rci_jw *w)
 {
-	cJSON *root = jw_check(w, cJSON_CreateObject()), *o, *arr;
+	cJSON *root = rci_jw_check(w, cJSON_CreateObject()), *o, *arr;
 	char buf[24];
 
 	if (!root)
 		return NULL;
-	jw_str(w, root, "schema", RC_PPROF_SUMMARY_SCHEMA);
-	o = jw_check(w, cJSON_AddObjectToObject(root, "tool"));
-	jw_str(w, o, "name", "reloadcheck");
-	jw_str(w, o, "version", RC_VERSION);
-	arr = jw_check(w, cJSON_AddArrayToObject(root, "sample_types"));
+	rci_jw_str(w, root, "schema", RC_PPROF_SUMMARY_SCHEMA);
+	o = rci_jw_check(w, cJSON_AddObjectToObject(root, "tool"));
+	rci_jw_str(w, o, "name", "reloadcheck");
+	rci_jw_str(w, o, "version", RC_VERSION);
+	arr = rci_jw_check(w, cJSON_AddArrayToObject(root, "sample_types"));
 	for (size_t i = 0; arr && i < s->n_sample_types; i++)
-		jw_value_type(w, jw_push(w, arr, cJSON_CreateObject()), &s->sample_types[i]);
-	jw_int(w, root, "main_value", (int64_t)s->main_value);
-	jw_value_type(w, jw_check(w, cJSON_AddObjectToObject(root, "period_type")),
+		jw_value_type(w, rci_jw_push(w, arr, cJSON_CreateObject()), &s->sample_types[i]);
+	rci_jw_int(w, root, "main_value", (int64_t)s->main_value);
+	jw_value_type(w, rci_jw_check(w, cJSON_AddObjectToObject(root, "period_type")),
 		      &s->period_type);
-	jw_int(w, root, "period", s->period);
+	rci_jw_int(w, root, "period", s->period);
 	/* Unix nanoseconds are past 2^53: a decimal string keeps every digit. */
 	snprintf(buf, sizeof(buf), "%" PRId64, s->time_nanos);
-	jw_str(w, root, "time_nanos", buf);
-	jw_int(w, root, "duration_nanos", s->duration_nanos);
-	jw_int(w, root, "n_samples", (int64_t)s->n_samples);
-	arr = jw_check(w, cJSON_AddArrayToObject(root, "totals"));
+	rci_jw_str(w, root, "time_nanos", buf);
+	rci_jw_int(w, root, "duration_nanos", s->duration_nanos);
+	rci_jw_int(w, root, "n_samples", (int64_t)s->n_samples);
+	arr = rci_jw_check(w, cJSON_AddArrayToObject(root, "totals"));
 	for (size_t i = 0; arr && i < s->n_sample_types; i++)
-		jw_int(w, arr, NULL, s->totals[i]);
-	jw_int(w, root, "n_locations", (int64_t)s->n_locations);
-	jw_int(w, root, "n_locations_unsymbolized", (int64_t)s->n_locations_unsymbolized);
-	jw_int(w, root, "n_functions", (int64_t)s->n_functions);
-	jw_bool(w, root, "has_main_mapping", s->has_main_mapping);
-	jw_bool(w, root, "main_has_functions", s->main_has_functions);
-	jw_str(w, root, "main_build_id", s->main_build_id);
-	jw_str(w, root, "main_filename", s->main_filename);
-	arr = jw_check(w, cJSON_AddArrayToObject(root, "top"));
+		rci_jw_int(w, arr, NULL, s->totals[i]);
+	rci_jw_int(w, root, "n_locations", (int64_t)s->n_locations);
+	rci_jw_int(w, root, "n_locations_unsymbolized", (int64_t)s->n_locations_unsymbolized);
+	rci_jw_int(w, root, "n_functions", (int64_t)s->n_functions);
+	rci_jw_bool(w, root, "has_main_mapping", s->has_main_mapping);
+	rci_jw_bool(w, root, "main_has_functions", s->main_has_functions);
+	rci_jw_str(w, root, "main_build_id", s->main_build_id);
+	rci_jw_str(w, root, "main_filename", s->main_filename);
+	arr = rci_jw_check(w, cJSON_AddArrayToObject(root, "top"));
 	for (size_t i = 0; arr && i < s->n_top; i++) {
-		o = jw_push(w, arr, cJSON_CreateObject());
-		jw_str(w, o, "name", s->top[i].name);
-		jw_int(w, o, "flat", s->top[i].flat);
+		o = rci_jw_push(w, arr, cJSON_CreateObject());
+		rci_jw_str(w, o, "name", s->top[i].name);
+		rci_jw_int(w, o, "flat", s->top[i].flat);
 		jw_double(w, o, "flat_share", s->top[i].flat_share);
 	}
-	jw_int(w, root, "goroutines", s->goroutines);
-	jw_str(w, root, "top_goroutine_stack", s->top_goroutine_stack);
+	rci_jw_int(w, root, "goroutines", s->goroutines);
+	rci_jw_str(w, root, "top_goroutine_stack", s->top_goroutine_stack);
 	return root;
 }
 
 int rc_pprof_summary_write_json(const struct rc_pprof_summary *s, FILE *out, struct rc_err *err)
 {
-	struct jw w = {0};
-	cJSON *root = NULL;
-	char *text = NULL;
+	struct rci_jw w = {0};
 	int rc = check_writable(s, err);
 
 	if (rc < 0)
 		return rc;
-	root = summary_to_json(s, &w);
-	if (!w.oom)
-		text = cJSON_Print(root);
-	if (!text) {
-		rc = rc_err_set(err, -RC_ENOMEM, "out of memory while writing the pprof summary");
-		goto out;
-	}
-	if (fputs(text, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF)
-		rc = rc_err_set(err, -RC_EIO, "cannot write the pprof summary: %s",
-				strerror(errno));
-out:
-	cJSON_free(text);
-	cJSON_Delete(root);
-	return rc;
+	return rci_jw_finish(&w, summary_to_json(s, &w), out, "pprof summary", err);
 }
 
 /* JSON reading */
 
-struct jr {
-	const char *file;
-	struct rc_err *err;
-};
-
-/* "'f': key 'top[3].flat' must be ..." */
-static int jr_fail(struct jr *r, const char *pre, const char *key, const char *what)
-{
-	return rc_err_set(r->err, -RC_EFORMAT, "'%s': key '%s%s%s' %s", r->file, pre,
-			  *pre && *key ? "." : "", key, what);
-}
-
-static int jr_item(struct jr *r, const cJSON *o, const char *pre, const char *key,
-		   const cJSON **out)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!it)
-		return jr_fail(r, pre, key, "is missing");
-	*out = it;
-	return 0;
-}
-
-static int jr_object(struct jr *r, const cJSON *o, const char *pre, const char *key,
-		     const cJSON **out)
-{
-	int rc = jr_item(r, o, pre, key, out);
-
-	if (rc == 0 && !cJSON_IsObject(*out))
-		return jr_fail(r, pre, key, "must be an object");
-	return rc;
-}
-
-/* An array of at most @max elements. */
-static int jr_array(struct jr *r, const cJSON *o, const char *pre, const char *key, size_t max,
-		    const cJSON **out, size_t *n)
-{
-	char what[64];
-	int rc = jr_item(r, o, pre, key, out);
-
-	if (rc < 0)
-		return rc;
-	if (!cJSON_IsArray(*out))
-		return jr_fail(r, pre, key, "must be an array");
-	*n = (size_t)cJSON_GetArraySize(*out);
-	if (*n > max) {
-		snprintf(what, sizeof(what), "must have at most %zu elements", max);
-		return jr_fail(r, pre, key, what);
-	}
-	return 0;
-}
-
-/* A string copied into @buf of @size bytes; a longer one is an error, not truncated. */
-static int jr_str(struct jr *r, const cJSON *o, const char *pre, const char *key, char *buf,
-		  size_t size)
-{
-	const cJSON *it = NULL;
-	char what[64];
-	size_t len;
-	int rc = jr_item(r, o, pre, key, &it);
-
-	if (rc < 0)
-		return rc;
-	if (!cJSON_IsString(it) || !it->valuestring)
-		return jr_fail(r, pre, key, "must be a string");
-	len = strlen(it->valuestring);
-	if (len >= size) {
-		snprintf(what, sizeof(what), "must be at most %zu bytes long", size - 1);
-		return jr_fail(r, pre, key, what);
-	}
-	memcpy(buf, it->valuestring, len + 1);
-	return 0;
-}
-
-static int jr_bool(struct jr *r, const cJSON *o, const char *pre, const char *key, bool *out)
-{
-	const cJSON *it = NULL;
-	int rc = jr_item(r, o, pre, key, &it);
-
-	if (rc < 0)
-		return rc;
-	if (!cJSON_IsBool(it))
-		return jr_fail(r, pre, key, "must be true or false");
-	*out = cJSON_IsTrue(it);
-	return 0;
-}
-
-/* An integer from @min to @max (within ±(2^53 - 1)); @it as given, or @key of @o. */
-static int jr_int_item(struct jr *r, const cJSON *it, const char *pre, const char *key, int64_t min,
-		       int64_t max, int64_t *out)
-{
-	char what[96];
-	double d;
-
-	if (!cJSON_IsNumber(it))
-		return jr_fail(r, pre, key, "must be an integer");
-	d = it->valuedouble;
-	if (!(d >= (double)-MAX_SAFE_INTEGER && d <= (double)MAX_SAFE_INTEGER) ||
-	    d != (double)(int64_t)d)
-		return jr_fail(r, pre, key, "must be an integer below 2^53 in magnitude");
-	if ((int64_t)d < min || (int64_t)d > max) {
-		snprintf(what, sizeof(what), "must be an integer from %" PRId64 " to %" PRId64, min,
-			 max);
-		return jr_fail(r, pre, key, what);
-	}
-	*out = (int64_t)d;
-	return 0;
-}
-
-static int jr_int(struct jr *r, const cJSON *o, const char *pre, const char *key, int64_t min,
-		  int64_t max, int64_t *out)
-{
-	const cJSON *it = NULL;
-	int rc = jr_item(r, o, pre, key, &it);
-
-	if (rc < 0)
-		return rc;
-	return jr_int_item(r, it, pre, key, min, max, out);
-}
-
-static int jr_count(struct jr *r, const cJSON *o, const char *key, uint64_t *out)
+static int jr_count(struct rci_jr *r, const cJSON *o, const char *key, uint64_t *out)
 {
 	int64_t v = 0;
-	int rc = jr_int(r, o, "", key, 0, MAX_SAFE_INTEGER, &v);
+	int rc = rci_jr_int(r, o, "", key, 0, RCI_JSON_MAX_SAFE_INTEGER, &v);
 
 	if (rc == 0)
 		*out = (uint64_t)v;
@@ -1292,46 +1103,46 @@ static int jr_count(struct jr *r, const cJSON *o, const char *key, uint64_t *out
 }
 
 /* A decimal int64 in a string ("1714564800123456789"). */
-static int jr_int_string(struct jr *r, const cJSON *o, const char *key, int64_t *out)
+static int jr_int_string(struct rci_jr *r, const cJSON *o, const char *key, int64_t *out)
 {
 	const cJSON *it = NULL;
 	const char *v, *p;
 	char *end;
 	long long n;
-	int rc = jr_item(r, o, "", key, &it);
+	int rc = rci_jr_item(r, o, "", key, &it);
 
 	if (rc < 0)
 		return rc;
 	if (!cJSON_IsString(it) || !it->valuestring)
-		return jr_fail(r, "", key, "must be a string of decimal digits");
+		return rci_jr_fail(r, "", key, "must be a string of decimal digits");
 	v = it->valuestring;
 	p = *v == '-' ? v + 1 : v;
 	if (*p < '0' || *p > '9' || strspn(p, "0123456789") != strlen(p))
-		return jr_fail(r, "", key, "must be a string of decimal digits");
+		return rci_jr_fail(r, "", key, "must be a string of decimal digits");
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (errno || *end)
-		return jr_fail(r, "", key, "must be a 64-bit integer");
+		return rci_jr_fail(r, "", key, "must be a 64-bit integer");
 	*out = n;
 	return 0;
 }
 
-static int jr_value_type(struct jr *r, const cJSON *o, const char *pre,
+static int jr_value_type(struct rci_jr *r, const cJSON *o, const char *pre,
 			 struct rc_pprof_value_type *vt)
 {
-	int rc = jr_str(r, o, pre, "type", vt->type, sizeof(vt->type));
+	int rc = rci_jr_str(r, o, pre, "type", false, vt->type, sizeof(vt->type));
 
 	if (rc == 0)
-		rc = jr_str(r, o, pre, "unit", vt->unit, sizeof(vt->unit));
+		rc = rci_jr_str(r, o, pre, "unit", false, vt->unit, sizeof(vt->unit));
 	return rc;
 }
 
-static int read_sample_types(struct jr *r, const cJSON *root, struct rc_pprof_summary *s)
+static int read_sample_types(struct rci_jr *r, const cJSON *root, struct rc_pprof_summary *s)
 {
 	const cJSON *arr = NULL, *it;
 	size_t n = 0, i = 0;
-	int rc = jr_array(r, root, "", "sample_types",
-			  sizeof(s->sample_types) / sizeof(s->sample_types[0]), &arr, &n);
+	int rc = rci_jr_array(r, root, "", "sample_types",
+			      sizeof(s->sample_types) / sizeof(s->sample_types[0]), &arr, &n);
 
 	if (rc < 0)
 		return rc;
@@ -1342,7 +1153,7 @@ static int read_sample_types(struct jr *r, const cJSON *root, struct rc_pprof_su
 
 		snprintf(pre, sizeof(pre), "sample_types[%zu]", i);
 		if (!cJSON_IsObject(it))
-			return jr_fail(r, pre, "", "must be an object");
+			return rci_jr_fail(r, pre, "", "must be an object");
 		rc = jr_value_type(r, it, pre, &s->sample_types[i++]);
 		if (rc < 0)
 			return rc;
@@ -1350,24 +1161,24 @@ static int read_sample_types(struct jr *r, const cJSON *root, struct rc_pprof_su
 	return 0;
 }
 
-static int read_totals(struct jr *r, const cJSON *root, struct rc_pprof_summary *s)
+static int read_totals(struct rci_jr *r, const cJSON *root, struct rc_pprof_summary *s)
 {
 	const cJSON *arr = NULL, *it;
 	size_t n = 0, i = 0;
-	int rc =
-		jr_array(r, root, "", "totals", sizeof(s->totals) / sizeof(s->totals[0]), &arr, &n);
+	int rc = rci_jr_array(r, root, "", "totals", sizeof(s->totals) / sizeof(s->totals[0]), &arr,
+			      &n);
 
 	if (rc < 0)
 		return rc;
 	if (n != s->n_sample_types)
-		return jr_fail(r, "", "totals", "must have one element per sample type");
+		return rci_jr_fail(r, "", "totals", "must have one element per sample type");
 	cJSON_ArrayForEach(it, arr)
 	{
 		char key[48];
 
 		snprintf(key, sizeof(key), "totals[%zu]", i);
-		rc = jr_int_item(r, it, "", key, -MAX_SAFE_INTEGER, MAX_SAFE_INTEGER,
-				 &s->totals[i]);
+		rc = rci_jr_int_item(r, it, "", key, -RCI_JSON_MAX_SAFE_INTEGER,
+				     RCI_JSON_MAX_SAFE_INTEGER, &s->totals[i]);
 		if (rc < 0)
 			return rc;
 		i++;
@@ -1375,11 +1186,11 @@ static int read_totals(struct jr *r, const cJSON *root, struct rc_pprof_summary 
 	return 0;
 }
 
-static int read_top(struct jr *r, const cJSON *root, struct rc_pprof_summary *s)
+static int read_top(struct rci_jr *r, const cJSON *root, struct rc_pprof_summary *s)
 {
 	const cJSON *arr = NULL, *it;
 	size_t n = 0, i = 0;
-	int rc = jr_array(r, root, "", "top", RC_PPROF_TOP, &arr, &n);
+	int rc = rci_jr_array(r, root, "", "top", RC_PPROF_TOP, &arr, &n);
 
 	if (rc < 0)
 		return rc;
@@ -1392,58 +1203,49 @@ static int read_top(struct jr *r, const cJSON *root, struct rc_pprof_summary *s)
 
 		snprintf(pre, sizeof(pre), "top[%zu]", i++);
 		if (!cJSON_IsObject(it))
-			return jr_fail(r, pre, "", "must be an object");
-		rc = jr_str(r, it, pre, "name", f->name, sizeof(f->name));
+			return rci_jr_fail(r, pre, "", "must be an object");
+		rc = rci_jr_str(r, it, pre, "name", false, f->name, sizeof(f->name));
 		if (rc == 0)
-			rc = jr_int(r, it, pre, "flat", -MAX_SAFE_INTEGER, MAX_SAFE_INTEGER,
-				    &f->flat);
+			rc = rci_jr_int(r, it, pre, "flat", -RCI_JSON_MAX_SAFE_INTEGER,
+					RCI_JSON_MAX_SAFE_INTEGER, &f->flat);
 		if (rc == 0)
-			rc = jr_item(r, it, pre, "flat_share", &share);
+			rc = rci_jr_item(r, it, pre, "flat_share", &share);
 		if (rc < 0)
 			return rc;
 		if (!cJSON_IsNumber(share) || !isfinite(share->valuedouble))
-			return jr_fail(r, pre, "flat_share", "must be a number");
+			return rci_jr_fail(r, pre, "flat_share", "must be a number");
 		f->flat_share = share->valuedouble;
 	}
 	return 0;
 }
 
-static int summary_from_json(struct jr *r, const cJSON *root, struct rc_pprof_summary *s)
+static int summary_from_json(struct rci_jr *r, const cJSON *root, struct rc_pprof_summary *s)
 {
 	const cJSON *it = NULL;
 	int64_t v = 0;
-	int rc;
+	int rc = rci_jr_schema(r, root, RC_PPROF_SUMMARY_SCHEMA, "pprof summary");
 
-	if (!cJSON_IsObject(root))
-		return rc_err_set(r->err, -RC_EFORMAT,
-				  "'%s': not a pprof summary: the top level is not an object",
-				  r->file);
-	rc = jr_item(r, root, "", "schema", &it);
 	if (rc < 0)
 		return rc;
-	if (!cJSON_IsString(it) || !it->valuestring)
-		return jr_fail(r, "", "schema", "must be a string");
-	if (strcmp(it->valuestring, RC_PPROF_SUMMARY_SCHEMA) != 0)
-		return rc_err_set(r->err, -RC_EFORMAT, "'%s': schema is '%.64s', not '%s'", r->file,
-				  it->valuestring, RC_PPROF_SUMMARY_SCHEMA);
 	rc = read_sample_types(r, root, s);
 	if (rc < 0)
 		return rc;
-	rc = jr_int(r, root, "", "main_value", 0,
-		    s->n_sample_types ? (int64_t)s->n_sample_types - 1 : 0, &v);
+	rc = rci_jr_int(r, root, "", "main_value", 0,
+			s->n_sample_types ? (int64_t)s->n_sample_types - 1 : 0, &v);
 	if (rc < 0)
 		return rc;
 	s->main_value = (size_t)v;
-	rc = jr_object(r, root, "", "period_type", &it);
+	rc = rci_jr_object(r, root, "", "period_type", &it);
 	if (rc == 0)
 		rc = jr_value_type(r, it, "period_type", &s->period_type);
 	if (rc == 0)
-		rc = jr_int(r, root, "", "period", -MAX_SAFE_INTEGER, MAX_SAFE_INTEGER, &s->period);
+		rc = rci_jr_int(r, root, "", "period", -RCI_JSON_MAX_SAFE_INTEGER,
+				RCI_JSON_MAX_SAFE_INTEGER, &s->period);
 	if (rc == 0)
 		rc = jr_int_string(r, root, "time_nanos", &s->time_nanos);
 	if (rc == 0)
-		rc = jr_int(r, root, "", "duration_nanos", -MAX_SAFE_INTEGER, MAX_SAFE_INTEGER,
-			    &s->duration_nanos);
+		rc = rci_jr_int(r, root, "", "duration_nanos", -RCI_JSON_MAX_SAFE_INTEGER,
+				RCI_JSON_MAX_SAFE_INTEGER, &s->duration_nanos);
 	if (rc == 0)
 		rc = jr_count(r, root, "n_samples", &s->n_samples);
 	if (rc == 0)
@@ -1453,91 +1255,42 @@ static int summary_from_json(struct jr *r, const cJSON *root, struct rc_pprof_su
 	if (rc == 0)
 		rc = jr_count(r, root, "n_locations_unsymbolized", &s->n_locations_unsymbolized);
 	if (rc == 0 && s->n_locations_unsymbolized > s->n_locations)
-		rc = jr_fail(r, "", "n_locations_unsymbolized", "must not exceed n_locations");
+		rc = rci_jr_fail(r, "", "n_locations_unsymbolized", "must not exceed n_locations");
 	if (rc == 0)
 		rc = jr_count(r, root, "n_functions", &s->n_functions);
 	if (rc == 0)
-		rc = jr_bool(r, root, "", "has_main_mapping", &s->has_main_mapping);
+		rc = rci_jr_bool(r, root, "", "has_main_mapping", &s->has_main_mapping);
 	if (rc == 0)
-		rc = jr_bool(r, root, "", "main_has_functions", &s->main_has_functions);
+		rc = rci_jr_bool(r, root, "", "main_has_functions", &s->main_has_functions);
 	if (rc == 0)
-		rc = jr_str(r, root, "", "main_build_id", s->main_build_id,
-			    sizeof(s->main_build_id));
+		rc = rci_jr_str(r, root, "", "main_build_id", false, s->main_build_id,
+				sizeof(s->main_build_id));
 	if (rc == 0)
-		rc = jr_str(r, root, "", "main_filename", s->main_filename,
-			    sizeof(s->main_filename));
+		rc = rci_jr_str(r, root, "", "main_filename", false, s->main_filename,
+				sizeof(s->main_filename));
 	if (rc == 0)
 		rc = read_top(r, root, s);
 	if (rc == 0)
-		rc = jr_int(r, root, "", "goroutines", -1, MAX_SAFE_INTEGER, &s->goroutines);
+		rc = rci_jr_int(r, root, "", "goroutines", -1, RCI_JSON_MAX_SAFE_INTEGER,
+				&s->goroutines);
 	if (rc == 0)
-		rc = jr_str(r, root, "", "top_goroutine_stack", s->top_goroutine_stack,
-			    sizeof(s->top_goroutine_stack));
+		rc = rci_jr_str(r, root, "", "top_goroutine_stack", false, s->top_goroutine_stack,
+				sizeof(s->top_goroutine_stack));
 	return rc;
-}
-
-/* Line and column of @at in @buf, for a parse error. */
-static void position(const char *buf, const char *at, int *line, int *col)
-{
-	*line = 1;
-	*col = 1;
-	for (const char *p = buf; p < at; p++) {
-		if (*p == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
 }
 
 int rc_pprof_summary_read_json(const char *path, struct rc_pprof_summary *out, struct rc_err *err)
 {
-	struct jr r = {.file = path, .err = err};
+	struct rci_jr r = {.file = path, .err = err};
 	struct rc_pprof_summary *s = NULL;
 	cJSON *root = NULL;
-	char *buf = NULL;
-	size_t cap = 0, len = 0;
-	const char *end = NULL;
-	int line, col;
-	int rc = rci_read_file(path, &buf, &cap, &len);
+	int rc = rci_jr_load(&r, MAX_SUMMARY_FILE, "pprof summary", -RC_ENOENT, &root);
 
-	if (rc < 0) {
-		rc = rc_err_set(err,
-				rc == -EACCES	? -RC_EACCES
-				: rc == -ENOENT ? -RC_ENOENT
-				: rc == -ENOMEM ? -RC_ENOMEM
-						: -RC_EIO,
-				"'%s': cannot read: %s", path, strerror(-rc));
-		goto out;
-	}
-	if (len == 0) {
-		rc = rc_err_set(err, -RC_EFORMAT, "'%s': empty file, not a pprof summary", path);
-		goto out;
-	}
-	if (len > MAX_SUMMARY_FILE) {
-		rc = rc_err_set(err, -RC_EFORMAT, "'%s': %zu bytes, too large for a pprof summary",
-				path, len);
-		goto out;
-	}
-	root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
-	if (!root) {
-		position(buf, end && end >= buf && end <= buf + len ? end : buf, &line, &col);
-		rc = rc_err_set(err, -RC_EFORMAT, "'%s': not valid JSON (line %d, column %d)", path,
-				line, col);
-		goto out;
-	}
-	end += strspn(end, " \t\r\n");
-	if (end != buf + len) {
-		position(buf, end, &line, &col);
-		rc = rc_err_set(err, -RC_EFORMAT,
-				"'%s': not valid JSON: data after the end (line %d, column %d)",
-				path, line, col);
-		goto out;
-	}
+	if (rc < 0)
+		return rc;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		rc = rc_err_set(err, -RC_ENOMEM, "'%s': out of memory", path);
+		rc = rci_jr_oom(&r);
 		goto out;
 	}
 	rc = summary_from_json(&r, root, s);
@@ -1546,6 +1299,5 @@ int rc_pprof_summary_read_json(const char *path, struct rc_pprof_summary *out, s
 out:
 	free(s);
 	cJSON_Delete(root);
-	free(buf);
 	return rc;
 }

@@ -30,6 +30,7 @@
 #include <reloadcheck/error.h>
 #include <reloadcheck/proc.h>
 
+#include "jsonio.h"
 #include "procfs.h"
 #include "tls.h"
 
@@ -1077,81 +1078,29 @@ int rc_parse_u64(const char *s, uint64_t *out)
 
 /* JSON writing */
 
-#define MAX_SAFE_INTEGER (((uint64_t)1 << 53) - 1) /* exact in a JSON number (double) */
-
-struct jw {
-	bool oom;
-};
-
-static cJSON *jw_check(struct jw *w, cJSON *item)
-{
-	if (!item)
-		w->oom = true;
-	return item;
-}
-
-/* A new object or array appended to @arr. */
-static cJSON *jw_push(struct jw *w, cJSON *arr, cJSON *item)
-{
-	if (!item || !cJSON_AddItemToArray(arr, item)) {
-		cJSON_Delete(item);
-		w->oom = true;
-		return NULL;
-	}
-	return item;
-}
-
-static void jw_str(struct jw *w, cJSON *o, const char *key, const char *v)
-{
-	jw_check(w, v ? cJSON_AddStringToObject(o, key, v) : cJSON_AddNullToObject(o, key));
-}
-
 /* "" as null: for build-ids, where empty means "could not be read". */
-static void jw_str_or_null(struct jw *w, cJSON *o, const char *key, const char *v)
+static void jw_str_or_null(struct rci_jw *w, cJSON *o, const char *key, const char *v)
 {
-	jw_str(w, o, key, v && *v ? v : NULL);
+	rci_jw_str(w, o, key, v && *v ? v : NULL);
 }
 
-static void jw_bool(struct jw *w, cJSON *o, const char *key, bool v)
-{
-	jw_check(w, cJSON_AddBoolToObject(o, key, v));
-}
-
-static void jw_int(struct jw *w, cJSON *o, const char *key, int64_t v)
-{
-	jw_check(w, cJSON_AddNumberToObject(o, key, (double)v));
-}
-
-/* An unsigned count that fits a double exactly, written with all its digits. */
-static void jw_u53(struct jw *w, cJSON *o, const char *key, uint64_t v)
-{
-	char buf[24];
-	cJSON *raw;
-
-	snprintf(buf, sizeof(buf), "%" PRIu64, v);
-	raw = cJSON_CreateRaw(buf);
-	if (!raw || !cJSON_AddItemToObject(o, key, raw)) {
-		cJSON_Delete(raw);
-		w->oom = true;
-	}
-}
-
-static void jw_hex(struct jw *w, cJSON *o, const char *key, uint64_t v, int width)
+static void jw_hex(struct rci_jw *w, cJSON *o, const char *key, uint64_t v, int width)
 {
 	char buf[24];
 
 	snprintf(buf, sizeof(buf), "0x%0*" PRIx64, width, v);
-	jw_str(w, o, key, buf);
+	rci_jw_str(w, o, key, buf);
 }
 
-static void jw_signames(struct jw *w, cJSON *o, const char *key, uint64_t mask)
+static void jw_signames(struct rci_jw *w, cJSON *o, const char *key, uint64_t mask)
 {
-	cJSON *arr = jw_check(w, cJSON_AddArrayToObject(o, key));
+	cJSON *arr = rci_jw_check(w, cJSON_AddArrayToObject(o, key));
 	char buf[16];
 
 	for (int sig = 1; sig <= 64 && arr; sig++)
 		if (mask & (UINT64_C(1) << (sig - 1)))
-			jw_push(w, arr, cJSON_CreateString(rc_signal_name(sig, buf, sizeof(buf))));
+			rci_jw_push(w, arr,
+				    cJSON_CreateString(rc_signal_name(sig, buf, sizeof(buf))));
 }
 
 static char *format_time(int64_t t, char *buf, size_t size)
@@ -1164,39 +1113,39 @@ static char *format_time(int64_t t, char *buf, size_t size)
 	return buf;
 }
 
-static void write_canary(struct jw *w, cJSON *arr, const struct rc_snap_canary *c)
+static void write_canary(struct rci_jw *w, cJSON *arr, const struct rc_snap_canary *c)
 {
-	cJSON *o = jw_push(w, arr, cJSON_CreateObject()), *vals;
+	cJSON *o = rci_jw_push(w, arr, cJSON_CreateObject()), *vals;
 
 	if (!o)
 		return;
-	jw_str(w, o, "symbol", c->symbol);
+	rci_jw_str(w, o, "symbol", c->symbol);
 	if (c->has_expected)
 		jw_hex(w, o, "expected", c->expected, 1);
 	else
-		jw_str(w, o, "expected", NULL);
-	jw_int(w, o, "size", (int64_t)c->size);
-	jw_str(w, o, "object", c->object);
-	jw_str(w, o, "method", rc_tls_method_name(c->method));
-	jw_str(w, o, "note", c->note);
-	jw_bool(w, o, "not_applicable", c->not_applicable);
-	jw_str(w, o, "error", c->error);
-	vals = jw_check(w, cJSON_AddArrayToObject(o, "values"));
+		rci_jw_str(w, o, "expected", NULL);
+	rci_jw_int(w, o, "size", (int64_t)c->size);
+	rci_jw_str(w, o, "object", c->object);
+	rci_jw_str(w, o, "method", rc_tls_method_name(c->method));
+	rci_jw_str(w, o, "note", c->note);
+	rci_jw_bool(w, o, "not_applicable", c->not_applicable);
+	rci_jw_str(w, o, "error", c->error);
+	vals = rci_jw_check(w, cJSON_AddArrayToObject(o, "values"));
 	for (size_t i = 0; vals && i < c->n_values; i++) {
 		const struct rc_snap_tls_value *v = &c->values[i];
-		cJSON *vo = jw_push(w, vals, cJSON_CreateObject());
+		cJSON *vo = rci_jw_push(w, vals, cJSON_CreateObject());
 
 		if (!vo)
 			break;
-		jw_int(w, vo, "tid", v->tid);
-		jw_str(w, vo, "name", v->name);
-		jw_bool(w, vo, "ok", v->ok);
+		rci_jw_int(w, vo, "tid", v->tid);
+		rci_jw_str(w, vo, "name", v->name);
+		rci_jw_bool(w, vo, "ok", v->ok);
 		jw_hex(w, vo, "value", v->value, 1);
-		jw_str(w, vo, "error", v->error);
+		rci_jw_str(w, vo, "error", v->error);
 	}
 }
 
-static cJSON *snapshot_to_json(const struct rc_snapshot *s, struct jw *w)
+static cJSON *snapshot_to_json(const struct rc_snapshot *s, struct rci_jw *w)
 {
 	cJSON *root = cJSON_CreateObject(), *o, *arr;
 	char taken[32];
@@ -1205,67 +1154,67 @@ static cJSON *snapshot_to_json(const struct rc_snapshot *s, struct jw *w)
 		w->oom = true;
 		return NULL;
 	}
-	jw_str(w, root, "schema", RC_SNAPSHOT_SCHEMA);
-	o = jw_check(w, cJSON_AddObjectToObject(root, "tool"));
-	jw_str(w, o, "name", "reloadcheck");
-	jw_str(w, o, "version", RC_VERSION);
-	jw_int(w, root, "pid", s->pid);
-	jw_str(w, root, "taken", format_time(s->taken, taken, sizeof(taken)));
-	jw_u53(w, root, "start_time", s->start_time);
-	jw_str(w, root, "comm", s->comm);
+	rci_jw_str(w, root, "schema", RC_SNAPSHOT_SCHEMA);
+	o = rci_jw_check(w, cJSON_AddObjectToObject(root, "tool"));
+	rci_jw_str(w, o, "name", "reloadcheck");
+	rci_jw_str(w, o, "version", RC_VERSION);
+	rci_jw_int(w, root, "pid", s->pid);
+	rci_jw_str(w, root, "taken", format_time(s->taken, taken, sizeof(taken)));
+	rci_jw_int(w, root, "start_time", (int64_t)s->start_time);
+	rci_jw_str(w, root, "comm", s->comm);
 
-	o = jw_check(w, cJSON_AddObjectToObject(root, "exe"));
-	jw_str(w, o, "path", s->exe_path ? s->exe_path : "");
-	jw_bool(w, o, "deleted", s->exe_deleted);
-	jw_bool(w, o, "replaced", s->exe_replaced);
+	o = rci_jw_check(w, cJSON_AddObjectToObject(root, "exe"));
+	rci_jw_str(w, o, "path", s->exe_path ? s->exe_path : "");
+	rci_jw_bool(w, o, "deleted", s->exe_deleted);
+	rci_jw_bool(w, o, "replaced", s->exe_replaced);
 	jw_str_or_null(w, o, "build_id", s->exe_build_id);
 	jw_str_or_null(w, o, "go_build_id", s->exe_go_build_id);
 
-	o = jw_check(w, cJSON_AddObjectToObject(root, "signals"));
+	o = rci_jw_check(w, cJSON_AddObjectToObject(root, "signals"));
 	jw_hex(w, o, "caught", s->sig_caught, 16);
 	jw_hex(w, o, "ignored", s->sig_ignored, 16);
 	jw_hex(w, o, "pending", s->sig_pending, 16);
 	jw_signames(w, o, "caught_names", s->sig_caught);
 	jw_signames(w, o, "ignored_names", s->sig_ignored);
 
-	arr = jw_check(w, cJSON_AddArrayToObject(root, "threads"));
+	arr = rci_jw_check(w, cJSON_AddArrayToObject(root, "threads"));
 	for (size_t i = 0; arr && i < s->n_threads; i++) {
 		const struct rc_snap_thread *t = &s->threads[i];
 		char state[2] = {t->state ? t->state : '?', '\0'};
 
-		o = jw_push(w, arr, cJSON_CreateObject());
-		jw_int(w, o, "tid", t->tid);
-		jw_str(w, o, "name", t->name);
+		o = rci_jw_push(w, arr, cJSON_CreateObject());
+		rci_jw_int(w, o, "tid", t->tid);
+		rci_jw_str(w, o, "name", t->name);
 		jw_hex(w, o, "blocked", t->blocked, 16);
 		jw_signames(w, o, "blocked_names", t->blocked);
-		jw_str(w, o, "state", state);
+		rci_jw_str(w, o, "state", state);
 	}
 
-	arr = jw_check(w, cJSON_AddArrayToObject(root, "objects"));
+	arr = rci_jw_check(w, cJSON_AddArrayToObject(root, "objects"));
 	for (size_t i = 0; arr && i < s->n_objects; i++) {
 		const struct rc_snap_object *ob = &s->objects[i];
 
-		o = jw_push(w, arr, cJSON_CreateObject());
-		jw_str(w, o, "path", ob->path ? ob->path : "");
+		o = rci_jw_push(w, arr, cJSON_CreateObject());
+		rci_jw_str(w, o, "path", ob->path ? ob->path : "");
 		jw_hex(w, o, "start", ob->start, 1);
-		jw_bool(w, o, "deleted", ob->deleted);
-		jw_bool(w, o, "replaced", ob->replaced);
-		jw_bool(w, o, "exe", ob->is_exe);
+		rci_jw_bool(w, o, "deleted", ob->deleted);
+		rci_jw_bool(w, o, "replaced", ob->replaced);
+		rci_jw_bool(w, o, "exe", ob->is_exe);
 		jw_str_or_null(w, o, "build_id", ob->build_id);
 	}
 
-	arr = jw_check(w, cJSON_AddArrayToObject(root, "listeners"));
+	arr = rci_jw_check(w, cJSON_AddArrayToObject(root, "listeners"));
 	for (size_t i = 0; arr && i < s->n_listeners; i++) {
 		const struct rc_snap_listener *l = &s->listeners[i];
 
-		o = jw_push(w, arr, cJSON_CreateObject());
-		jw_str(w, o, "proto", rc_sock_proto_name(l->proto));
-		jw_str(w, o, "address", l->address);
-		jw_u53(w, o, "inode", l->inode);
-		jw_int(w, o, "fd", l->fd);
+		o = rci_jw_push(w, arr, cJSON_CreateObject());
+		rci_jw_str(w, o, "proto", rc_sock_proto_name(l->proto));
+		rci_jw_str(w, o, "address", l->address);
+		rci_jw_int(w, o, "inode", (int64_t)l->inode);
+		rci_jw_int(w, o, "fd", l->fd);
 	}
 
-	arr = jw_check(w, cJSON_AddArrayToObject(root, "canaries"));
+	arr = rci_jw_check(w, cJSON_AddArrayToObject(root, "canaries"));
 	for (size_t i = 0; arr && i < s->n_canaries; i++)
 		write_canary(w, arr, &s->canaries[i]);
 	return root;
@@ -1273,190 +1222,55 @@ static cJSON *snapshot_to_json(const struct rc_snapshot *s, struct jw *w)
 
 int rc_snapshot_write_json(const struct rc_snapshot *s, FILE *out, struct rc_err *err)
 {
-	struct jw w = {0};
-	cJSON *root;
-	char *text = NULL;
-	int rc = 0;
+	struct rci_jw w = {0};
 
 	/* Integers are written as JSON numbers only below 2^53, where they stay exact. */
-	if (s->start_time > MAX_SAFE_INTEGER)
+	if (s->start_time > (uint64_t)RCI_JSON_MAX_SAFE_INTEGER)
 		return rc_err_set(err, -RC_EINVAL, "snapshot: start_time %" PRIu64 " too large",
 				  s->start_time);
 	for (size_t i = 0; i < s->n_listeners; i++)
-		if (s->listeners[i].inode > MAX_SAFE_INTEGER)
+		if (s->listeners[i].inode > (uint64_t)RCI_JSON_MAX_SAFE_INTEGER)
 			return rc_err_set(err, -RC_EINVAL,
 					  "snapshot: socket inode %" PRIu64 " too large",
 					  s->listeners[i].inode);
-	root = snapshot_to_json(s, &w);
-	if (!w.oom)
-		text = cJSON_Print(root);
-	if (!text) {
-		rc = rc_err_set(err, -RC_ENOMEM, "out of memory while writing the snapshot");
-		goto out;
-	}
-	if (fputs(text, out) == EOF || fputc('\n', out) == EOF || fflush(out) == EOF)
-		rc = rc_err_set(err, -RC_EIO, "cannot write the snapshot: %s", strerror(errno));
-out:
-	cJSON_free(text);
-	cJSON_Delete(root);
-	return rc;
+	return rci_jw_finish(&w, snapshot_to_json(s, &w), out, "snapshot", err);
 }
 
 /* JSON reading */
 
 #define MAX_SNAPSHOT_FILE (64u << 20)
 
-struct jr {
-	const char *file;
-	struct rc_err *err;
-};
-
-/* "'f': key 'threads[3].tid' must be ..." */
-static int jr_fail(struct jr *r, const char *pre, const char *key, const char *what)
-{
-	return rc_err_set(r->err, -RC_EFORMAT, "'%s': key '%s%s%s' %s", r->file, pre,
-			  *pre ? "." : "", key, what);
-}
-
-static int jr_item(struct jr *r, const cJSON *o, const char *pre, const char *key,
-		   const cJSON **out)
-{
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	if (!it)
-		return jr_fail(r, pre, key, "is missing");
-	*out = it;
-	return 0;
-}
-
-static int jr_object(struct jr *r, const cJSON *o, const char *pre, const char *key,
-		     const cJSON **out)
-{
-	int rc = jr_item(r, o, pre, key, out);
-
-	if (rc == 0 && !cJSON_IsObject(*out))
-		return jr_fail(r, pre, key, "must be an object");
-	return rc;
-}
-
-static int jr_array(struct jr *r, const cJSON *o, const char *pre, const char *key,
-		    const cJSON **out)
-{
-	int rc = jr_item(r, o, pre, key, out);
-
-	if (rc == 0 && !cJSON_IsArray(*out))
-		return jr_fail(r, pre, key, "must be an array");
-	return rc;
-}
-
-/* A string; NULL in *@out for a JSON null when @nullable. Borrowed from the tree. */
-static int jr_cstr(struct jr *r, const cJSON *o, const char *pre, const char *key, bool nullable,
-		   const char **out)
-{
-	const cJSON *it = NULL;
-	int rc = jr_item(r, o, pre, key, &it);
-
-	if (rc < 0)
-		return rc;
-	if (nullable && cJSON_IsNull(it)) {
-		*out = NULL;
-		return 0;
-	}
-	if (!cJSON_IsString(it) || !it->valuestring)
-		return jr_fail(r, pre, key,
-			       nullable ? "must be a string or null" : "must be a string");
-	*out = it->valuestring;
-	return 0;
-}
-
-/* A string copied into @buf of @size bytes; a longer one is an error, not truncated. */
-static int jr_str(struct jr *r, const cJSON *o, const char *pre, const char *key, bool nullable,
-		  char *buf, size_t size)
+static int jr_strdup(struct rci_jr *r, const cJSON *o, const char *pre, const char *key, char **out)
 {
 	const char *v = NULL;
-	char what[64];
-	int rc = jr_cstr(r, o, pre, key, nullable, &v);
-
-	if (rc < 0)
-		return rc;
-	if (!v)
-		v = "";
-	if (strlen(v) >= size) {
-		snprintf(what, sizeof(what), "must be at most %zu bytes long", size - 1);
-		return jr_fail(r, pre, key, what);
-	}
-	memcpy(buf, v, strlen(v) + 1);
-	return 0;
-}
-
-static int jr_strdup(struct jr *r, const cJSON *o, const char *pre, const char *key, char **out)
-{
-	const char *v = NULL;
-	int rc = jr_cstr(r, o, pre, key, false, &v);
+	int rc = rci_jr_cstr(r, o, pre, key, false, &v);
 
 	if (rc < 0)
 		return rc;
 	*out = strdup(v);
 	if (!*out)
-		return rc_err_set(r->err, -RC_ENOMEM, "'%s': out of memory", r->file);
+		return rci_jr_oom(r);
 	return 0;
 }
 
-static int jr_build_id(struct jr *r, const cJSON *o, const char *pre, const char *key, char *buf,
-		       size_t size)
+static int jr_build_id(struct rci_jr *r, const cJSON *o, const char *pre, const char *key,
+		       char *buf, size_t size)
 {
-	int rc = jr_str(r, o, pre, key, true, buf, size);
+	int rc = rci_jr_str(r, o, pre, key, true, buf, size);
 
 	if (rc < 0)
 		return rc;
 	if (strspn(buf, "0123456789abcdef") != strlen(buf) || strlen(buf) % 2)
-		return jr_fail(r, pre, key, "must be lowercase hex bytes or null");
-	return 0;
-}
-
-static int jr_bool(struct jr *r, const cJSON *o, const char *pre, const char *key, bool *out)
-{
-	const cJSON *it = NULL;
-	int rc = jr_item(r, o, pre, key, &it);
-
-	if (rc < 0)
-		return rc;
-	if (!cJSON_IsBool(it))
-		return jr_fail(r, pre, key, "must be true or false");
-	*out = cJSON_IsTrue(it);
-	return 0;
-}
-
-static int jr_int(struct jr *r, const cJSON *o, const char *pre, const char *key, int64_t min,
-		  int64_t max, int64_t *out)
-{
-	const cJSON *it = NULL;
-	char what[96];
-	double d;
-	int rc = jr_item(r, o, pre, key, &it);
-
-	if (rc < 0)
-		return rc;
-	if (!cJSON_IsNumber(it))
-		return jr_fail(r, pre, key, "must be an integer");
-	d = it->valuedouble;
-	if (d != d || d < -9007199254740992.0 || d > 9007199254740992.0 || d != (double)(int64_t)d)
-		return jr_fail(r, pre, key, "must be an integer");
-	if ((int64_t)d < min || (int64_t)d > max) {
-		snprintf(what, sizeof(what), "must be an integer from %" PRId64 " to %" PRId64, min,
-			 max);
-		return jr_fail(r, pre, key, what);
-	}
-	*out = (int64_t)d;
+		return rci_jr_fail(r, pre, key, "must be lowercase hex bytes or null");
 	return 0;
 }
 
 /* "0x..." hex; *@present false for a null when @nullable. */
-static int jr_hex(struct jr *r, const cJSON *o, const char *pre, const char *key, bool nullable,
+static int jr_hex(struct rci_jr *r, const cJSON *o, const char *pre, const char *key, bool nullable,
 		  bool *present, uint64_t *out)
 {
 	const char *v = NULL;
-	int rc = jr_cstr(r, o, pre, key, nullable, &v);
+	int rc = rci_jr_cstr(r, o, pre, key, nullable, &v);
 
 	if (rc < 0)
 		return rc;
@@ -1465,18 +1279,18 @@ static int jr_hex(struct jr *r, const cJSON *o, const char *pre, const char *key
 	if (!v)
 		return 0;
 	if (v[0] != '0' || (v[1] != 'x' && v[1] != 'X') || rc_parse_u64(v, out) < 0)
-		return jr_fail(r, pre, key,
-			       nullable ? "must be a 64-bit hex string like \"0x1f\" or null"
-					: "must be a 64-bit hex string like \"0x1f\"");
+		return rci_jr_fail(r, pre, key,
+				   nullable ? "must be a 64-bit hex string like \"0x1f\" or null"
+					    : "must be a 64-bit hex string like \"0x1f\"");
 	return 0;
 }
 
 /* RFC 3339 UTC as written: "2024-05-01T12:00:00Z" (a fraction of a second is ignored). */
-static int jr_time(struct jr *r, const cJSON *o, const char *pre, const char *key, int64_t *out)
+static int jr_time(struct rci_jr *r, const cJSON *o, const char *pre, const char *key, int64_t *out)
 {
 	const char *v = NULL, *p;
 	struct tm tm = {0};
-	int rc = jr_cstr(r, o, pre, key, false, &v);
+	int rc = rci_jr_cstr(r, o, pre, key, false, &v);
 
 	if (rc < 0)
 		return rc;
@@ -1489,17 +1303,17 @@ static int jr_time(struct jr *r, const cJSON *o, const char *pre, const char *ke
 			p++;
 	}
 	if (!p || strcmp(p, "Z") != 0 || strlen(v) < 20)
-		return jr_fail(r, pre, key,
-			       "must be an RFC 3339 UTC time like \"2024-05-01T12:00:00Z\"");
+		return rci_jr_fail(r, pre, key,
+				   "must be an RFC 3339 UTC time like \"2024-05-01T12:00:00Z\"");
 	*out = (int64_t)timegm(&tm);
 	return 0;
 }
 
-static int jr_name(struct jr *r, const cJSON *o, const char *pre, const char *key,
+static int jr_name(struct rci_jr *r, const cJSON *o, const char *pre, const char *key,
 		   const char *(*name)(unsigned), unsigned n, const char *what, unsigned *out)
 {
 	const char *v = NULL;
-	int rc = jr_cstr(r, o, pre, key, false, &v);
+	int rc = rci_jr_cstr(r, o, pre, key, false, &v);
 
 	if (rc < 0)
 		return rc;
@@ -1509,7 +1323,7 @@ static int jr_name(struct jr *r, const cJSON *o, const char *pre, const char *ke
 			return 0;
 		}
 	}
-	return jr_fail(r, pre, key, what);
+	return rci_jr_fail(r, pre, key, what);
 }
 
 static const char *proto_name_u(unsigned i)
@@ -1522,29 +1336,29 @@ static const char *method_name_u(unsigned i)
 	return rc_tls_method_name((enum rc_tls_method)i);
 }
 
-static int read_exe(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+static int read_exe(struct rci_jr *r, const cJSON *root, struct rc_snapshot *s)
 {
 	const cJSON *o = NULL;
-	int rc = jr_object(r, root, "", "exe", &o);
+	int rc = rci_jr_object(r, root, "", "exe", &o);
 
 	if (rc == 0)
 		rc = jr_strdup(r, o, "exe", "path", &s->exe_path);
 	if (rc == 0)
-		rc = jr_bool(r, o, "exe", "deleted", &s->exe_deleted);
+		rc = rci_jr_bool(r, o, "exe", "deleted", &s->exe_deleted);
 	if (rc == 0)
-		rc = jr_bool(r, o, "exe", "replaced", &s->exe_replaced);
+		rc = rci_jr_bool(r, o, "exe", "replaced", &s->exe_replaced);
 	if (rc == 0)
 		rc = jr_build_id(r, o, "exe", "build_id", s->exe_build_id, sizeof(s->exe_build_id));
 	if (rc == 0)
-		rc = jr_str(r, o, "exe", "go_build_id", true, s->exe_go_build_id,
-			    sizeof(s->exe_go_build_id));
+		rc = rci_jr_str(r, o, "exe", "go_build_id", true, s->exe_go_build_id,
+				sizeof(s->exe_go_build_id));
 	return rc;
 }
 
-static int read_signals(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+static int read_signals(struct rci_jr *r, const cJSON *root, struct rc_snapshot *s)
 {
 	const cJSON *o = NULL;
-	int rc = jr_object(r, root, "", "signals", &o);
+	int rc = rci_jr_object(r, root, "", "signals", &o);
 
 	if (rc == 0)
 		rc = jr_hex(r, o, "signals", "caught", false, NULL, &s->sig_caught);
@@ -1556,11 +1370,12 @@ static int read_signals(struct jr *r, const cJSON *root, struct rc_snapshot *s)
 }
 
 /* The array @key of objects: its length in *@n, after checking each is an object. */
-static int jr_list(struct jr *r, const cJSON *root, const char *key, const cJSON **arr, size_t *n)
+static int jr_list(struct rci_jr *r, const cJSON *root, const char *key, const cJSON **arr,
+		   size_t *n)
 {
 	const cJSON *it = NULL;
-	size_t i = 0;
-	int rc = jr_array(r, root, "", key, arr);
+	size_t len = 0, i = 0;
+	int rc = rci_jr_array(r, root, "", key, SIZE_MAX, arr, &len);
 
 	if (rc < 0)
 		return rc;
@@ -1570,15 +1385,15 @@ static int jr_list(struct jr *r, const cJSON *root, const char *key, const cJSON
 			char k[64];
 
 			snprintf(k, sizeof(k), "%s[%zu]", key, i);
-			return jr_fail(r, "", k, "must be an object");
+			return rci_jr_fail(r, "", k, "must be an object");
 		}
 		i++;
 	}
-	*n = i;
+	*n = len;
 	return 0;
 }
 
-static int read_threads(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+static int read_threads(struct rci_jr *r, const cJSON *root, struct rc_snapshot *s)
 {
 	const cJSON *arr = NULL, *it;
 	size_t n, i = 0;
@@ -1588,7 +1403,7 @@ static int read_threads(struct jr *r, const cJSON *root, struct rc_snapshot *s)
 		return rc;
 	s->threads = calloc(n, sizeof(*s->threads));
 	if (!s->threads)
-		return rc_err_set(r->err, -RC_ENOMEM, "'%s': out of memory", r->file);
+		return rci_jr_oom(r);
 	cJSON_ArrayForEach(it, arr)
 	{
 		struct rc_snap_thread *t = &s->threads[i];
@@ -1596,17 +1411,17 @@ static int read_threads(struct jr *r, const cJSON *root, struct rc_snapshot *s)
 		int64_t v = 0;
 
 		snprintf(pre, sizeof(pre), "threads[%zu]", i);
-		rc = jr_int(r, it, pre, "tid", 1, INT_MAX, &v);
+		rc = rci_jr_int(r, it, pre, "tid", 1, INT_MAX, &v);
 		if (rc < 0)
 			return rc;
 		t->tid = (int)v;
-		rc = jr_str(r, it, pre, "name", false, t->name, sizeof(t->name));
+		rc = rci_jr_str(r, it, pre, "name", false, t->name, sizeof(t->name));
 		if (rc == 0)
 			rc = jr_hex(r, it, pre, "blocked", false, NULL, &t->blocked);
 		if (rc == 0)
-			rc = jr_str(r, it, pre, "state", false, state, sizeof(state));
+			rc = rci_jr_str(r, it, pre, "state", false, state, sizeof(state));
 		if (rc == 0 && !state[0])
-			rc = jr_fail(r, pre, "state", "must be one letter");
+			rc = rci_jr_fail(r, pre, "state", "must be one letter");
 		if (rc < 0)
 			return rc;
 		t->state = state[0];
@@ -1615,7 +1430,7 @@ static int read_threads(struct jr *r, const cJSON *root, struct rc_snapshot *s)
 	return 0;
 }
 
-static int read_objects(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+static int read_objects(struct rci_jr *r, const cJSON *root, struct rc_snapshot *s)
 {
 	const cJSON *arr = NULL, *it;
 	size_t n, i = 0;
@@ -1625,7 +1440,7 @@ static int read_objects(struct jr *r, const cJSON *root, struct rc_snapshot *s)
 		return rc;
 	s->objects = calloc(n, sizeof(*s->objects));
 	if (!s->objects)
-		return rc_err_set(r->err, -RC_ENOMEM, "'%s': out of memory", r->file);
+		return rci_jr_oom(r);
 	cJSON_ArrayForEach(it, arr)
 	{
 		struct rc_snap_object *o = &s->objects[i];
@@ -1638,11 +1453,11 @@ static int read_objects(struct jr *r, const cJSON *root, struct rc_snapshot *s)
 		s->n_objects = ++i; /* the path is owned from here on */
 		rc = jr_hex(r, it, pre, "start", false, NULL, &o->start);
 		if (rc == 0)
-			rc = jr_bool(r, it, pre, "deleted", &o->deleted);
+			rc = rci_jr_bool(r, it, pre, "deleted", &o->deleted);
 		if (rc == 0)
-			rc = jr_bool(r, it, pre, "replaced", &o->replaced);
+			rc = rci_jr_bool(r, it, pre, "replaced", &o->replaced);
 		if (rc == 0)
-			rc = jr_bool(r, it, pre, "exe", &o->is_exe);
+			rc = rci_jr_bool(r, it, pre, "exe", &o->is_exe);
 		if (rc == 0)
 			rc = jr_build_id(r, it, pre, "build_id", o->build_id, sizeof(o->build_id));
 		if (rc < 0)
@@ -1651,7 +1466,7 @@ static int read_objects(struct jr *r, const cJSON *root, struct rc_snapshot *s)
 	return 0;
 }
 
-static int read_listeners(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+static int read_listeners(struct rci_jr *r, const cJSON *root, struct rc_snapshot *s)
 {
 	const cJSON *arr = NULL, *it;
 	size_t n, i = 0;
@@ -1661,7 +1476,7 @@ static int read_listeners(struct jr *r, const cJSON *root, struct rc_snapshot *s
 		return rc;
 	s->listeners = calloc(n, sizeof(*s->listeners));
 	if (!s->listeners)
-		return rc_err_set(r->err, -RC_ENOMEM, "'%s': out of memory", r->file);
+		return rci_jr_oom(r);
 	cJSON_ArrayForEach(it, arr)
 	{
 		struct rc_snap_listener *l = &s->listeners[i];
@@ -1675,14 +1490,14 @@ static int read_listeners(struct jr *r, const cJSON *root, struct rc_snapshot *s
 		if (rc < 0)
 			return rc;
 		l->proto = (enum rc_sock_proto)proto;
-		rc = jr_str(r, it, pre, "address", false, l->address, sizeof(l->address));
+		rc = rci_jr_str(r, it, pre, "address", false, l->address, sizeof(l->address));
 		if (rc < 0)
 			return rc;
-		rc = jr_int(r, it, pre, "inode", 0, (int64_t)MAX_SAFE_INTEGER, &v);
+		rc = rci_jr_int(r, it, pre, "inode", 0, RCI_JSON_MAX_SAFE_INTEGER, &v);
 		if (rc < 0)
 			return rc;
 		l->inode = (uint64_t)v;
-		rc = jr_int(r, it, pre, "fd", -1, INT_MAX, &v);
+		rc = rci_jr_int(r, it, pre, "fd", -1, INT_MAX, &v);
 		if (rc < 0)
 			return rc;
 		l->fd = (int)v;
@@ -1691,20 +1506,18 @@ static int read_listeners(struct jr *r, const cJSON *root, struct rc_snapshot *s
 	return 0;
 }
 
-static int read_values(struct jr *r, const cJSON *co, const char *cpre, struct rc_snap_canary *c)
+static int read_values(struct rci_jr *r, const cJSON *co, const char *cpre,
+		       struct rc_snap_canary *c)
 {
 	const cJSON *arr = NULL, *it;
 	size_t n = 0, i = 0;
-	int rc = jr_array(r, co, cpre, "values", &arr);
+	int rc = rci_jr_array(r, co, cpre, "values", SIZE_MAX, &arr, &n);
 
-	if (rc < 0)
+	if (rc < 0 || n == 0)
 		return rc;
-	n = (size_t)cJSON_GetArraySize(arr);
-	if (n == 0)
-		return 0;
 	c->values = calloc(n, sizeof(*c->values));
 	if (!c->values)
-		return rc_err_set(r->err, -RC_ENOMEM, "'%s': out of memory", r->file);
+		return rci_jr_oom(r);
 	cJSON_ArrayForEach(it, arr)
 	{
 		struct rc_snap_tls_value *v = &c->values[i];
@@ -1713,18 +1526,18 @@ static int read_values(struct jr *r, const cJSON *co, const char *cpre, struct r
 
 		snprintf(pre, sizeof(pre), "%s.values[%zu]", cpre, i);
 		if (!cJSON_IsObject(it))
-			return jr_fail(r, "", pre, "must be an object");
-		rc = jr_int(r, it, pre, "tid", 1, INT_MAX, &tid);
+			return rci_jr_fail(r, "", pre, "must be an object");
+		rc = rci_jr_int(r, it, pre, "tid", 1, INT_MAX, &tid);
 		if (rc < 0)
 			return rc;
 		v->tid = (int)tid;
-		rc = jr_str(r, it, pre, "name", false, v->name, sizeof(v->name));
+		rc = rci_jr_str(r, it, pre, "name", false, v->name, sizeof(v->name));
 		if (rc == 0)
-			rc = jr_bool(r, it, pre, "ok", &v->ok);
+			rc = rci_jr_bool(r, it, pre, "ok", &v->ok);
 		if (rc == 0)
 			rc = jr_hex(r, it, pre, "value", false, NULL, &v->value);
 		if (rc == 0)
-			rc = jr_str(r, it, pre, "error", false, v->error, sizeof(v->error));
+			rc = rci_jr_str(r, it, pre, "error", false, v->error, sizeof(v->error));
 		if (rc < 0)
 			return rc;
 		c->n_values = ++i;
@@ -1732,7 +1545,7 @@ static int read_values(struct jr *r, const cJSON *co, const char *cpre, struct r
 	return 0;
 }
 
-static int read_canaries(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+static int read_canaries(struct rci_jr *r, const cJSON *root, struct rc_snapshot *s)
 {
 	const cJSON *arr = NULL, *it;
 	size_t n, i = 0;
@@ -1742,7 +1555,7 @@ static int read_canaries(struct jr *r, const cJSON *root, struct rc_snapshot *s)
 		return rc;
 	s->canaries = calloc(n, sizeof(*s->canaries));
 	if (!s->canaries)
-		return rc_err_set(r->err, -RC_ENOMEM, "'%s': out of memory", r->file);
+		return rci_jr_oom(r);
 	cJSON_ArrayForEach(it, arr)
 	{
 		struct rc_snap_canary *c = &s->canaries[i];
@@ -1756,22 +1569,22 @@ static int read_canaries(struct jr *r, const cJSON *root, struct rc_snapshot *s)
 		if (rc == 0)
 			rc = jr_hex(r, it, pre, "expected", true, &c->has_expected, &c->expected);
 		if (rc == 0)
-			rc = jr_int(r, it, pre, "size", 0, 8, &size);
+			rc = rci_jr_int(r, it, pre, "size", 0, 8, &size);
 		if (rc < 0)
 			return rc;
 		c->size = (size_t)size;
-		rc = jr_str(r, it, pre, "object", false, c->object, sizeof(c->object));
+		rc = rci_jr_str(r, it, pre, "object", false, c->object, sizeof(c->object));
 		if (rc == 0)
 			rc = jr_name(r, it, pre, "method", method_name_u, RC_TLS_STATIC + 1,
 				     "must be one of none, thread_db, static", &method);
 		if (rc < 0)
 			return rc;
 		c->method = (enum rc_tls_method)method;
-		rc = jr_str(r, it, pre, "note", false, c->note, sizeof(c->note));
+		rc = rci_jr_str(r, it, pre, "note", false, c->note, sizeof(c->note));
 		if (rc == 0)
-			rc = jr_bool(r, it, pre, "not_applicable", &c->not_applicable);
+			rc = rci_jr_bool(r, it, pre, "not_applicable", &c->not_applicable);
 		if (rc == 0)
-			rc = jr_str(r, it, pre, "error", false, c->error, sizeof(c->error));
+			rc = rci_jr_str(r, it, pre, "error", false, c->error, sizeof(c->error));
 		if (rc == 0)
 			rc = read_values(r, it, pre, c);
 		if (rc < 0)
@@ -1780,33 +1593,25 @@ static int read_canaries(struct jr *r, const cJSON *root, struct rc_snapshot *s)
 	return 0;
 }
 
-static int snapshot_from_json(struct jr *r, const cJSON *root, struct rc_snapshot *s)
+static int snapshot_from_json(struct rci_jr *r, const cJSON *root, struct rc_snapshot *s)
 {
-	const char *schema = NULL;
 	int64_t v = 0;
-	int rc;
+	int rc = rci_jr_schema(r, root, RC_SNAPSHOT_SCHEMA, "snapshot");
 
-	if (!cJSON_IsObject(root))
-		return rc_err_set(r->err, -RC_EFORMAT,
-				  "'%s': not a snapshot: the top level is not an object", r->file);
-	rc = jr_cstr(r, root, "", "schema", false, &schema);
 	if (rc < 0)
 		return rc;
-	if (strcmp(schema, RC_SNAPSHOT_SCHEMA) != 0)
-		return rc_err_set(r->err, -RC_EFORMAT, "'%s': schema is '%.64s', not '%s'", r->file,
-				  schema, RC_SNAPSHOT_SCHEMA);
-	rc = jr_int(r, root, "", "pid", 1, INT_MAX, &v);
+	rc = rci_jr_int(r, root, "", "pid", 1, INT_MAX, &v);
 	if (rc < 0)
 		return rc;
 	s->pid = (int)v;
 	rc = jr_time(r, root, "", "taken", &s->taken);
 	if (rc < 0)
 		return rc;
-	rc = jr_int(r, root, "", "start_time", 0, (int64_t)MAX_SAFE_INTEGER, &v);
+	rc = rci_jr_int(r, root, "", "start_time", 0, RCI_JSON_MAX_SAFE_INTEGER, &v);
 	if (rc < 0)
 		return rc;
 	s->start_time = (uint64_t)v;
-	rc = jr_str(r, root, "", "comm", false, s->comm, sizeof(s->comm));
+	rc = rci_jr_str(r, root, "", "comm", false, s->comm, sizeof(s->comm));
 	if (rc == 0)
 		rc = read_exe(r, root, s);
 	if (rc == 0)
@@ -1822,70 +1627,19 @@ static int snapshot_from_json(struct jr *r, const cJSON *root, struct rc_snapsho
 	return rc;
 }
 
-/* Line and column of @at in @buf, for a parse error. */
-static void position(const char *buf, const char *at, int *line, int *col)
-{
-	*line = 1;
-	*col = 1;
-	for (const char *p = buf; p < at; p++) {
-		if (*p == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
 int rc_snapshot_read_json(const char *path, struct rc_snapshot **out, struct rc_err *err)
 {
-	struct jr r = {.file = path, .err = err};
+	struct rci_jr r = {.file = path, .err = err};
 	struct rc_snapshot *s = NULL;
 	cJSON *root = NULL;
-	char *buf = NULL;
-	size_t cap = 0, len = 0;
-	const char *end = NULL;
-	int rc = rci_read_file(path, &buf, &cap, &len);
+	/* A missing snapshot file is a read error like any other (-RC_EIO). */
+	int rc = rci_jr_load(&r, MAX_SNAPSHOT_FILE, "snapshot", -RC_EIO, &root);
 
-	if (rc < 0) {
-		rc = rc_err_set(err,
-				rc == -EACCES	? -RC_EACCES
-				: rc == -ENOMEM ? -RC_ENOMEM
-						: -RC_EIO,
-				"'%s': cannot read: %s", path, strerror(-rc));
-		goto out;
-	}
-	if (len == 0) {
-		rc = rc_err_set(err, -RC_EFORMAT, "'%s': empty file, not a snapshot", path);
-		goto out;
-	}
-	if (len > MAX_SNAPSHOT_FILE) {
-		rc = rc_err_set(err, -RC_EFORMAT, "'%s': %zu bytes, too large for a snapshot", path,
-				len);
-		goto out;
-	}
-	root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
-	if (!root) {
-		int line, col;
-
-		position(buf, end && end >= buf && end <= buf + len ? end : buf, &line, &col);
-		rc = rc_err_set(err, -RC_EFORMAT, "'%s': not valid JSON (line %d, column %d)", path,
-				line, col);
-		goto out;
-	}
-	end += strspn(end, " \t\r\n");
-	if (end != buf + len) {
-		int line, col;
-
-		position(buf, end, &line, &col);
-		rc = rc_err_set(err, -RC_EFORMAT,
-				"'%s': not valid JSON: data after the end (line %d, column %d)",
-				path, line, col);
-		goto out;
-	}
+	if (rc < 0)
+		return rc;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		rc = rc_err_set(err, -RC_ENOMEM, "'%s': out of memory", path);
+		rc = rci_jr_oom(&r);
 		goto out;
 	}
 	rc = snapshot_from_json(&r, root, s);
@@ -1896,6 +1650,5 @@ int rc_snapshot_read_json(const char *path, struct rc_snapshot **out, struct rc_
 out:
 	rc_snapshot_free(s);
 	cJSON_Delete(root);
-	free(buf);
 	return rc;
 }
