@@ -1234,6 +1234,7 @@ START_TEST(profile_file_offline)
 		      "the profile is not gzip (%zu bytes)", h.body_len);
 	write_file(file, h.body, h.body_len);
 	write_file(cut, h.body, h.body_len / 2);
+	free(h.raw.p);
 	/* Offline from here. */
 	server_stop(&s);
 
