@@ -133,6 +133,12 @@ static int build_id_run(const struct rc_ctx *ctx, struct rc_check_result *out, s
 	return 0;
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"build_id.go",		"build_id.identical",	"build_id.reused",  "build_id.changed",
+	"build_id.missing_new", "build_id.missing_old", "build_id.missing", NULL,
+};
+
 const struct rc_check rc_check_build_id = {
 	.id = "build-id",
 	.summary = "GNU build-id of OLD and NEW: identical builds and missing ids",
@@ -156,5 +162,6 @@ const struct rc_check rc_check_build_id = {
 		"-ldflags=-B=gobuildid or an explicit -B 0x<hex>), and do not strip or remove "
 		"the .note.gnu.build-id section.",
 	.needs = RC_NEEDS_BINARIES,
+	.codes = finding_codes,
 	.run = build_id_run,
 };

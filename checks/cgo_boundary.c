@@ -301,6 +301,15 @@ out:
 	return rc;
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"cgo.export_removed", "cgo.call_removed",
+	"cgo.export_added",   "cgo.call_added",
+	"cgo.tls_var",	      "cgo.tls_unnamed",
+	"cgo.removed",	      "cgo.added",
+	"cgo.present",	      NULL,
+};
+
 const struct rc_check rc_check_cgo_boundary = {
 	.id = "cgo-boundary",
 	.summary = "cgo in Go binaries: exported Go functions, C calls, C __thread variables",
@@ -320,5 +329,6 @@ const struct rc_check rc_check_cgo_boundary = {
 		"To fix: keep the //export functions that C code relies on, and build NEW with "
 		"CGO_ENABLED=1 if OLD needed it.",
 	.needs = RC_NEEDS_BINARIES,
+	.codes = finding_codes,
 	.run = run,
 };

@@ -355,6 +355,15 @@ static int dynamic_deps_run(const struct rc_ctx *ctx, struct rc_check_result *ou
 	return check_versions(ctx, out, err);
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"needed.added",	       "needed.removed",
+	"soname.changed",      "rpath.changed",
+	"runpath.changed",     "version.unavailable_weak",
+	"version.unavailable", "version.unchecked",
+	"version.added",       NULL,
+};
+
 const struct rc_check rc_check_dynamic_deps = {
 	.id = "dynamic-deps",
 	.summary =
@@ -378,5 +387,6 @@ const struct rc_check rc_check_dynamic_deps = {
 		"its libraries, somewhere else: make sure the new names and directories exist "
 		"on the hosts, and prefer RUNPATH with $ORIGIN over absolute build paths.",
 	.needs = RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC,
+	.codes = finding_codes,
 	.run = dynamic_deps_run,
 };

@@ -287,6 +287,15 @@ static int elf_identity_run(const struct rc_ctx *ctx, struct rc_check_result *ou
 	return 0;
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"identity.class",   "identity.byte_order",
+	"identity.machine", "identity.osabi",
+	"identity.type",    "identity.pie",
+	"identity.linkage", "identity.interpreter",
+	"identity.same",    NULL,
+};
+
 const struct rc_check rc_check_elf_identity = {
 	.id = "elf-identity",
 	.summary = "class, byte order, machine, type, PIE, interpreter and linkage of OLD vs NEW",
@@ -312,5 +321,6 @@ const struct rc_check rc_check_elf_identity = {
 		"deliberate. When everything matches, one info finding (identity.same) describes "
 		"both binaries.",
 	.needs = RC_NEEDS_BINARIES,
+	.codes = finding_codes,
 	.run = elf_identity_run,
 };

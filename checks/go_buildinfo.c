@@ -344,6 +344,14 @@ out:
 	return rc;
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"go.buildinfo",	   "go.dep_added",   "go.dep_downgraded",  "go.dep_upgraded",
+	"go.dep_replaced", "go.dep_removed", "go.setting_changed", "go.version_changed",
+	"go.race",	   "go.cgo_flipped", "go.vcs_modified",	   "go.module_changed",
+	"go.vcs_revision", "go.not_go",	     "go.now_go",	   NULL,
+};
+
 const struct rc_check rc_check_go_buildinfo = {
 	.id = "go-buildinfo",
 	.summary = "Go toolchain version, main module, VCS state, build settings and dependencies",
@@ -364,5 +372,6 @@ const struct rc_check rc_check_go_buildinfo = {
 		"-race; check go.mod for the downgrade (go mod graph | grep MODULE) and pin the "
 		"version you meant.",
 	.needs = RC_NEEDS_BINARIES,
+	.codes = finding_codes,
 	.run = run,
 };

@@ -306,6 +306,14 @@ out:
 	return rc;
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"go.func_removed",	   "go.func_added",	 "go.func_resized",
+	"go.package_changed",	   "go.funcs_moved",	 "go.pclntab",
+	"go.pclntab_invalid",	   "go.pclntab_missing", "go.pclntab_old_invalid",
+	"go.pclntab_inconsistent", "go.pclntab_gained",	 NULL,
+};
+
 const struct rc_check rc_check_go_pclntab = {
 	.id = "go-pclntab",
 	.summary = "Go function table (.gopclntab): FuncForPC health and the Go function diff",
@@ -325,5 +333,6 @@ const struct rc_check rc_check_go_pclntab = {
 		".gopclntab (objcopy --remove-section, packers such as UPX); strip and -s -w are "
 		"fine.",
 	.needs = RC_NEEDS_BINARIES,
+	.codes = finding_codes,
 	.run = run,
 };

@@ -12,13 +12,11 @@
 
 #include <reloadcheck/check.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/policy.h>
 #include <reloadcheck/pprof.h>
 #include <reloadcheck/report.h>
 
-#define GAP_WARN_NANOS (5LL * 60 * 1000000000LL) /* policy later; 5 minutes */
-#define GOROUTINE_FACTOR 4.0
 #define SYMBOLIZATION_DROP 0.05 /* 5 points more unnamed locations */
-#define HOT_SHARE 0.10
 
 static const struct rc_pprof_func *find_top(const struct rc_pprof_summary *s, const char *name)
 {
@@ -50,7 +48,7 @@ static void top_row(struct rc_check_result *res, const char *name, double o, dou
 }
 
 static void top_diff(const struct rc_pprof_summary *b, const struct rc_pprof_summary *s,
-		     struct rc_check_result *res)
+		     double hot_share, struct rc_check_result *res)
 {
 	struct rc_finding *f;
 
@@ -66,7 +64,7 @@ static void top_diff(const struct rc_pprof_summary *b, const struct rc_pprof_sum
 		if (find_top(s, o->name))
 			continue;
 		top_row(res, o->name, o->flat_share, 0);
-		if (o->flat_share < HOT_SHARE || !o->name[0])
+		if (o->flat_share < hot_share || !o->name[0])
 			continue;
 		f = rc_result_add(res, RC_SEV_WARN, "pprof.hot_function_vanished",
 				  "%s held %.1f%% of CPU before the reload and is gone from NEW's "
@@ -93,8 +91,15 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	const struct rc_pprof_fetch *p = ctx->pprof;
 	const struct rc_pprof_summary *s = &p->summary;
 	struct rc_finding *f;
-	int64_t gap;
+	struct rc_thresholds th;
+	int64_t gap, gap_warn;
 	double ob, nb;
+
+	if (ctx->thresholds)
+		th = *ctx->thresholds;
+	else
+		rc_policy_thresholds(NULL, &th);
+	gap_warn = (int64_t)(th.pprof_gap_seconds * 1e9);
 
 	if (!b) {
 		rc_result_skip(res, "no --baseline summary saved before the reload");
@@ -105,10 +110,10 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 		return 0;
 	}
 	gap = s->time_nanos - (b->time_nanos + b->duration_nanos);
-	f = rc_result_add(res, gap > GAP_WARN_NANOS ? RC_SEV_WARN : RC_SEV_INFO, "pprof.gap",
+	f = rc_result_add(res, gap > gap_warn ? RC_SEV_WARN : RC_SEV_INFO, "pprof.gap",
 			  "%.1f s between the end of the baseline profile and the start of NEW's%s",
 			  (double)gap / 1e9,
-			  gap > GAP_WARN_NANOS ? ": more than 5 minutes without profiles" : "");
+			  gap > gap_warn ? ": longer than the policy allows" : "");
 	rc_finding_int(f, "gap_nanos", gap);
 	if (!same_types(b, s)) {
 		f = rc_result_add(
@@ -139,21 +144,33 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 		double ratio = s->goroutines > 0 ? (double)s->goroutines / (double)b->goroutines
 						 : INFINITY;
 
-		if (ratio > GOROUTINE_FACTOR || ratio < 1 / GOROUTINE_FACTOR) {
+		if (ratio > th.pprof_goroutine_factor || ratio < 1 / th.pprof_goroutine_factor) {
 			f = rc_result_add(
 				res, RC_SEV_WARN, "pprof.goroutines_changed",
 				"goroutines went from %lld to %lld (more than a factor of "
 				"%.0f): a leak, or workers that did not start",
 				(long long)b->goroutines, (long long)s->goroutines,
-				GOROUTINE_FACTOR);
+				th.pprof_goroutine_factor);
 			rc_finding_int(f, "old", b->goroutines);
 			rc_finding_int(f, "new", s->goroutines);
 		}
 	}
-	top_diff(b, s, res);
+	top_diff(b, s, th.pprof_hot_share, res);
 	rc_result_metric(res, "gap_ms", gap / 1000000);
 	return 0;
 }
+
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"pprof.top_diff",
+	"pprof.hot_function_vanished",
+	"pprof.gap",
+	"pprof.sample_types_changed",
+	"pprof.period_changed",
+	"pprof.symbolization_dropped",
+	"pprof.goroutines_changed",
+	NULL,
+};
 
 const struct rc_check rc_check_pprof_continuity = {
 	.id = "pprof-continuity",
@@ -173,5 +190,6 @@ const struct rc_check rc_check_pprof_continuity = {
 		   "rate (runtime.SetCPUProfileRate) and symbols unchanged, and look at the "
 		   "vanished hot function: the reload changed what the service does.",
 	.needs = RC_NEEDS_PPROF,
+	.codes = finding_codes,
 	.run = run,
 };

@@ -12,11 +12,10 @@
 
 #include <reloadcheck/check.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/policy.h>
 #include <reloadcheck/pprof.h>
 #include <reloadcheck/report.h>
 
-/* Above this share of unnamed locations, profiles read as hex addresses. */
-#define UNSYMBOLIZED_WARN 0.10
 /* A process that used at least this share of a core while profiled is busy. */
 #define BUSY_CPU_SHARE 0.05
 
@@ -81,7 +80,8 @@ static void endpoint_goroutines(const struct rc_pprof_fetch *p, struct rc_check_
 	rc_finding_str(f, "top_stack", s->top_goroutine_stack);
 }
 
-static void profile_samples(const struct rc_pprof_fetch *p, struct rc_check_result *res)
+static void profile_samples(const struct rc_pprof_fetch *p, const struct rc_thresholds *th,
+			    struct rc_check_result *res)
 {
 	const struct rc_pprof_summary *s = &p->summary;
 	double share = rc_pprof_unsymbolized_share(s);
@@ -117,7 +117,7 @@ static void profile_samples(const struct rc_pprof_fetch *p, struct rc_check_resu
 				  secs, p->seconds);
 		rc_finding_int(f, "requested_seconds", p->seconds);
 	}
-	if (s->n_samples == 0) {
+	if (total_samples(s) < th->pprof_min_samples || s->n_samples == 0) {
 		bool busy = p->have_cpu && p->seconds > 0 &&
 			    p->cpu_seconds >= BUSY_CPU_SHARE * p->seconds;
 		char cpu[32];
@@ -151,12 +151,12 @@ static void profile_samples(const struct rc_pprof_fetch *p, struct rc_check_resu
 			"show addresses, not names",
 			s->main_filename[0] ? s->main_filename : "unnamed");
 	}
-	if (s->n_locations && share > UNSYMBOLIZED_WARN) {
+	if (s->n_locations && share > th->pprof_max_unsymbolized) {
 		f = rc_result_add(
 			res, RC_SEV_WARN, "pprof.unsymbolized",
 			"%.1f%% of the profile's locations have no function name (more than "
 			"%.0f%%): symbolization is failing",
-			share * 100, UNSYMBOLIZED_WARN * 100);
+			share * 100, th->pprof_max_unsymbolized * 100);
 		rc_finding_uint(f, "unsymbolized", s->n_locations_unsymbolized);
 	}
 }
@@ -188,8 +188,13 @@ static void build_ids(const struct rc_pprof_fetch *p, struct rc_check_result *re
 static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_err *err)
 {
 	const struct rc_pprof_fetch *p = ctx->pprof;
+	struct rc_thresholds th;
 	struct rc_finding *f;
 
+	if (ctx->thresholds)
+		th = *ctx->thresholds;
+	else
+		rc_policy_thresholds(NULL, &th);
 	/* Nothing answered at all: the endpoint is down, which is not a verdict. */
 	if (!p->from_file && !p->index.transport_ok && !p->goroutine.transport_ok &&
 	    !p->profile.transport_ok) {
@@ -215,13 +220,25 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 		rc_finding_int(f, "status", p->profile.status);
 		rc_finding_str(f, "content_type", p->profile.content_type);
 	} else {
-		profile_samples(p, res);
+		profile_samples(p, &th, res);
 		build_ids(p, res);
 	}
 	rc_result_metric(res, "goroutines", p->summary.goroutines);
 	rc_result_metric(res, "samples", total_samples(&p->summary));
 	return 0;
 }
+
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"pprof.index_missing",	   "pprof.index",
+	"pprof.goroutine_invalid", "pprof.no_goroutines",
+	"pprof.goroutines",	   "pprof.profile",
+	"pprof.sample_types",	   "pprof.duration_off",
+	"pprof.no_samples",	   "pprof.no_functions",
+	"pprof.unsymbolized",	   "pprof.build_id_mismatch",
+	"pprof.build_id",	   "pprof.contended",
+	"pprof.profile_invalid",   NULL,
+};
 
 const struct rc_check rc_check_pprof_endpoint = {
 	.id = "pprof-endpoint",
@@ -245,5 +262,6 @@ const struct rc_check rc_check_pprof_endpoint = {
 		   "serves, keep its write timeout above the profile length, and do not strip "
 		   "function names from Go binaries.",
 	.needs = RC_NEEDS_PPROF,
+	.codes = finding_codes,
 	.run = run,
 };

@@ -151,6 +151,10 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 				"the executable changed since the baseline: %s (%s) -> %s (%s)",
 				b->exe_path, *b->exe_build_id ? b->exe_build_id : "no build-id",
 				s->exe_path, *s->exe_build_id ? s->exe_build_id : "no build-id");
+		else if (ctx->reexec_seen)
+			f = rc_result_add(res, RC_SEV_INFO, "proc.exe_reexecuted",
+					  "process %d exec'd the same build again (build-id %s)",
+					  s->pid, *s->exe_build_id ? s->exe_build_id : "none");
 		else
 			f = rc_result_add(
 				res, RC_SEV_WARN, "proc.exe_unchanged",
@@ -172,6 +176,25 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	return 0;
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"proc.binary_match",
+	"proc.binary_mismatch",
+	"proc.binary_unverifiable",
+	"proc.exe_replaced",
+	"proc.exe_deleted",
+	"proc.object_replaced",
+	"proc.object_deleted",
+	"proc.exe",
+	"proc.object",
+	"proc.stopped",
+	"proc.exe_changed",
+	"proc.exe_unchanged",
+	"proc.exe_reexecuted",
+	"proc.pid_changed",
+	NULL,
+};
+
 const struct rc_check rc_check_proc_identity = {
 	.id = "proc-identity",
 	.summary = "the running executable and libraries: expected build-id, deleted or replaced "
@@ -191,5 +214,6 @@ const struct rc_check rc_check_proc_identity = {
 		   "path only after the reload), restart processes after library upgrades, and "
 		   "check that the reload trigger really execs the new binary.",
 	.needs = RC_NEEDS_PROCESS,
+	.codes = finding_codes,
 	.run = run,
 };

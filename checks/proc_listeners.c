@@ -76,6 +76,14 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	return 0;
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"listeners.current",
+	"listeners.lost",
+	"listeners.new",
+	NULL,
+};
+
 const struct rc_check rc_check_proc_listeners = {
 	.id = "proc-listeners",
 	.summary = "listening TCP, UDP and Unix sockets, and which a reload lost",
@@ -91,5 +99,6 @@ const struct rc_check rc_check_proc_listeners = {
 		   "numbers to the new binary (LISTEN_FDS, an environment variable or argv), and "
 		   "close side listeners before the exec.",
 	.needs = RC_NEEDS_PROCESS,
+	.codes = finding_codes,
 	.run = run,
 };

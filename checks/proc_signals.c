@@ -150,6 +150,12 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	return 0;
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"signals.handler_lost",	 "signals.newly_ignored", "signals.newly_blocked",
+	"signals.handler_added", "signals.current",	  NULL,
+};
+
 const struct rc_check rc_check_proc_signals = {
 	.id = "proc-signals",
 	.summary = "caught, ignored and blocked signals, and what a reload changed",
@@ -168,5 +174,6 @@ const struct rc_check rc_check_proc_signals = {
 		   "readiness, and reset the signal mask (sigprocmask) and ignored dispositions "
 		   "before exec'ing the new binary.",
 	.needs = RC_NEEDS_PROCESS,
+	.codes = finding_codes,
 	.run = run,
 };

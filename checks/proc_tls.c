@@ -142,6 +142,12 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	return 0;
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"tls.not_applicable", "tls.method",	   "tls.thread_unreadable", "tls.canary_mismatch",
+	"tls.canary_ok",      "tls.canary_values", "tls.threads_missing",   NULL,
+};
+
 const struct rc_check rc_check_proc_tls = {
 	.id = "proc-tls",
 	.summary = "__thread canary values in every thread of the process (C context survival)",
@@ -162,5 +168,6 @@ const struct rc_check rc_check_proc_tls = {
 		   "To fix: make the new binary set up its C context in every thread it creates, "
 		   "including threads created before the reload signal is handled.",
 	.needs = RC_NEEDS_PROCESS,
+	.codes = finding_codes,
 	.run = run,
 };

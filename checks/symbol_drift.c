@@ -386,6 +386,13 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	return 0;
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"symbol.removed", "symbol.added",	 "symbol.resized",	  "symbol.version_changed",
+	"symbol.retyped", "symbol.rebound",	 "symbol.visibility",	  "symbol.table_missing",
+	"symbol.moved",	  "symbol.digest_equal", "symbol.digest_changed", NULL,
+};
+
 const struct rc_check rc_check_symbol_drift = {
 	.id = "symbol-drift",
 	.summary =
@@ -409,5 +416,6 @@ const struct rc_check rc_check_symbol_drift = {
 		"do not resize exported data (export an accessor function instead), or accept "
 		"the change with a policy suppression once every consumer is updated.",
 	.needs = RC_NEEDS_BINARIES,
+	.codes = finding_codes,
 	.run = run,
 };

@@ -367,6 +367,15 @@ out:
 	return rc;
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"debuginfo.lost",    "debuginfo.gained",
+	"debuginfo.changed", "symtab.lost",
+	"symtab.gained",     "dynsym.lost",
+	"dynsym.gained",     "gopclntab.lost",
+	"gopclntab.gained",  NULL,
+};
+
 const struct rc_check rc_check_symtab_presence = {
 	.id = "symtab-presence",
 	.summary = "symbol tables, debug sections and Go .gopclntab present in OLD but lost in NEW",
@@ -390,5 +399,6 @@ const struct rc_check rc_check_symtab_presence = {
 		   "own -ldflags=-s -w keep .gopclntab, so look for an external strip or "
 		   "objcopy step that removed it. Sections gained in NEW are reported as info.",
 	.needs = RC_NEEDS_BINARIES,
+	.codes = finding_codes,
 	.run = symtab_presence_run,
 };

@@ -397,6 +397,13 @@ out:
 	return rc;
 }
 
+/* Every finding code this check emits (a unit test cross-checks the source). */
+static const char *const finding_codes[] = {
+	"tls.segment_added",	 "tls.segment_removed", "tls.size_changed", "tls.align_changed",
+	"tls.init_size_changed", "tls.var_added",	"tls.var_removed",  "tls.var_resized",
+	"tls.var_moved",	 "tls.vars_unnamed",	"tls.initial",	    NULL,
+};
+
 const struct rc_check rc_check_tls_layout = {
 	.id = "tls-layout",
 	.summary = "PT_TLS size and alignment, thread-local variables and their initial values",
@@ -421,5 +428,6 @@ const struct rc_check rc_check_tls_layout = {
 		   "document each variable's starting value so that a canary can be checked "
 		   "against it after the reload.",
 	.needs = RC_NEEDS_BINARIES,
+	.codes = finding_codes,
 	.run = tls_layout_run,
 };

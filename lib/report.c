@@ -138,6 +138,7 @@ struct rc_check_result {
 	struct hint *hints;
 	struct rc_finding *findings, *findings_tail;
 	size_t counts[3];
+	size_t suppressed;
 };
 
 struct input {
@@ -518,6 +519,36 @@ size_t rc_result_finding_count(const struct rc_check_result *res, enum rc_severi
 	return res->counts[sev];
 }
 
+size_t rc_result_suppressed_count(const struct rc_check_result *res)
+{
+	return res->suppressed;
+}
+
+struct rc_finding *rc_result_findings_mut(struct rc_check_result *res)
+{
+	return res->findings;
+}
+
+void rc_result_set_severity(struct rc_check_result *res, struct rc_finding *f, enum rc_severity sev)
+{
+	if (!f->suppressed) {
+		res->counts[f->severity]--;
+		res->counts[sev]++;
+	}
+	f->severity = sev;
+}
+
+void rc_result_suppress(struct rc_check_result *res, struct rc_finding *f, const char *reason)
+{
+	const char *r = dup_or_null(&res->report->arena, reason ? reason : "");
+
+	if (f->suppressed || !r)
+		return;
+	f->suppressed = r;
+	res->counts[f->severity]--;
+	res->suppressed++;
+}
+
 static struct arena *finding_arena(struct rc_finding *f)
 {
 	return f->arena_;
@@ -677,6 +708,10 @@ static void write_check(struct rc_json *j, const struct rc_check_result *res)
 	}
 	rc_json_key(j, "duration_ms");
 	rc_json_uint(j, res->duration_ms);
+	if (res->suppressed) {
+		rc_json_key(j, "suppressed");
+		rc_json_uint(j, res->suppressed);
+	}
 	rc_json_key(j, "metrics");
 	rc_json_begin_object(j);
 	for (const struct rc_metric *m = res->metrics; m; m = m->next) {
@@ -703,6 +738,10 @@ static void write_check(struct rc_json *j, const struct rc_check_result *res)
 		rc_json_string(j, rc_severity_name(f->severity));
 		rc_json_key(j, "message");
 		rc_json_string(j, f->message);
+		if (f->suppressed) {
+			rc_json_key(j, "suppressed");
+			rc_json_string(j, f->suppressed);
+		}
 		rc_json_key(j, "detail");
 		rc_json_begin_object(j);
 		for (const struct rc_detail *d = f->detail; d; d = d->next) {
@@ -789,4 +828,14 @@ int rc_report_write_json(const struct rc_report *r, FILE *out, struct rc_err *er
 	if (rc != 0 || fputc('\n', out) == EOF || ferror(out))
 		return rc_err_set(err, -RC_EIO, "cannot write the report: write error");
 	return 0;
+}
+
+uint64_t rc_report_duration_ms(const struct rc_report *r)
+{
+	return r->duration_ms;
+}
+
+int64_t rc_report_created(const struct rc_report *r)
+{
+	return r->created;
 }

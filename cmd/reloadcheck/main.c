@@ -5,6 +5,10 @@
  * prints or exits.
  */
 #include <ctype.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <stdint.h>
 #include <getopt.h>
@@ -18,6 +22,8 @@
 #include <reloadcheck/check.h>
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/http.h>
+#include <reloadcheck/policy.h>
 #include <reloadcheck/pprof.h>
 #include <reloadcheck/proc.h>
 #include <reloadcheck/registry.h>
@@ -58,6 +64,14 @@ struct options {
 	size_t n_headers;
 	const char *cacert;
 	bool insecure;
+	bool seconds_given;
+	/* gate */
+	const char *old_path, *new_path;
+	const char *policy;
+	const char *report, *junit, *prom;
+	/* reload */
+	const char *reload_signal, *reload_exec, *pidfile;
+	double wait_s;
 };
 
 /* Which command an option belongs to. */
@@ -65,7 +79,9 @@ enum option_scope {
 	FOR_DIFF = 1 << 0,
 	FOR_PROBE = 1 << 1,
 	FOR_PPROF = 1 << 2,
-	FOR_ALL = FOR_DIFF | FOR_PROBE | FOR_PPROF,
+	FOR_GATE = 1 << 3,
+	FOR_RELOAD = 1 << 4,
+	FOR_ALL = FOR_DIFF | FOR_PROBE | FOR_PPROF | FOR_GATE | FOR_RELOAD,
 };
 
 static const char *progname = "reloadcheck";
@@ -86,6 +102,8 @@ static const char help_text[] =
 	"Usage: reloadcheck [diff] [OPTIONS] OLD NEW\n"
 	"       reloadcheck probe --pid PID [OPTIONS]\n"
 	"       reloadcheck pprof (--url URL | --profile FILE) [OPTIONS]\n"
+	"       reloadcheck gate [--old OLD --new NEW] [--pid PID] [--pprof URL] [OPTIONS]\n"
+	"       reloadcheck reload --pid PID --new NEW (--signal SIG | --exec CMD) [OPTIONS]\n"
 	"       reloadcheck list-checks\n"
 	"       reloadcheck explain CHECK-ID\n"
 	"\n"
@@ -103,6 +121,10 @@ static const char help_text[] =
 	"  pprof --url URL     pull a Go net/http/pprof endpoint: index, goroutines, a CPU\n"
 	"                      profile that samples; against a summary saved before a\n"
 	"                      reload with --baseline (or check a --profile FILE offline)\n"
+	"  gate                every applicable check once, one verdict for the pipeline,\n"
+	"                      driven by a --policy file; JSON, JUnit and Prometheus outputs\n"
+	"  reload              snapshot a process, trigger its reload, find the new process,\n"
+	"                      snapshot again, compare, and diff the old exe against NEW\n"
 	"  list-checks         list every check with a one-line summary\n"
 	"  explain CHECK-ID    what a check looks at, why it matters, how to fix its findings\n"
 	"\n"
@@ -125,7 +147,26 @@ static const char help_text[] =
 	"                               profiling, its /proc/PID/exe the true build-id\n"
 	"      --save FILE, --baseline FILE  write / compare the profile summary (JSON)\n"
 	"\n"
-	"Options for all three (--sysroot: diff only):\n"
+	"Options for gate:\n"
+	"      --old FILE, --new FILE   the running build and the candidate (static checks)\n"
+	"      --pid PID                also probe the running process (with --tls-canary)\n"
+	"      --pprof URL              also check its pprof endpoint (--seconds, --header)\n"
+	"      --policy FILE            enable/disable checks, severity overrides, suppressions\n"
+	"                               with reasons, thresholds, fail_on, inputs (JSON)\n"
+	"      --report FILE.json       the JSON report, written atomically\n"
+	"      --junit FILE.xml         JUnit XML: one testcase per check\n"
+	"      --prom FILE.prom         Prometheus textfile (node_exporter collector)\n"
+	"\n"
+	"Options for reload:\n"
+	"      --pid PID, --new NEW     the process to reload and the binary it should run\n"
+	"      --signal SIG             trigger: HUP, USR1, USR2, TERM, INT or QUIT, or\n"
+	"      --exec 'COMMAND'         trigger: run COMMAND (sh -c)\n"
+	"      --pidfile FILE           where the new process writes its pid (else the same\n"
+	"                               pid re-exec'd, or a new child of PID)\n"
+	"      --wait S                 give up finding the new process after S s (default 30)\n"
+	"      --pprof URL, --tls-canary SYM=VALUE  also compare profiling and canaries\n"
+	"\n"
+	"Options for all commands (--sysroot: diff and gate):\n"
 	"  -f, --format text|json  output format (default text)\n"
 	"  -o, --output FILE       write the report to FILE (atomically: temp file + rename)\n"
 	"                          instead of standard output\n"
@@ -159,13 +200,17 @@ static int cmd_explain(int argc, char **argv);
 static int cmd_diff(int argc, char **argv);
 static int cmd_probe(int argc, char **argv);
 static int cmd_pprof(int argc, char **argv);
+static int cmd_gate(int argc, char **argv);
+static int cmd_reload(int argc, char **argv);
 
 static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-	{"diff", cmd_diff},   {"explain", cmd_explain}, {"list-checks", cmd_list_checks},
-	{"pprof", cmd_pprof}, {"probe", cmd_probe},
+	{"diff", cmd_diff},	{"explain", cmd_explain},
+	{"gate", cmd_gate},	{"list-checks", cmd_list_checks},
+	{"pprof", cmd_pprof},	{"probe", cmd_probe},
+	{"reload", cmd_reload},
 };
 
 static bool want_help_or_version(int argc, char **argv, int *status)
@@ -344,6 +389,17 @@ static const struct option longopts[] = {
 	{"timeout", required_argument, NULL, 't'},
 	{"cacert", required_argument, NULL, 'A'},
 	{"insecure", no_argument, NULL, 'I'},
+	{"old", required_argument, NULL, 'O'},
+	{"new", required_argument, NULL, 'N'},
+	{"policy", required_argument, NULL, 'Y'},
+	{"report", required_argument, NULL, 'R'},
+	{"junit", required_argument, NULL, 'J'},
+	{"prom", required_argument, NULL, 'M'},
+	{"pprof", required_argument, NULL, 'X'},
+	{"signal", required_argument, NULL, 'G'},
+	{"exec", required_argument, NULL, 'K'},
+	{"pidfile", required_argument, NULL, 'W'},
+	{"wait", required_argument, NULL, 'w'},
 	{0},
 };
 
@@ -351,22 +407,38 @@ static unsigned option_scope(int c)
 {
 	switch (c) {
 	case 's':
-		return FOR_DIFF;
+		return FOR_DIFF | FOR_GATE;
 	case 'E':
-	case 'T':
 		return FOR_PROBE;
+	case 'T':
 	case 'p':
+		return FOR_PROBE | FOR_PPROF | FOR_GATE | FOR_RELOAD;
 	case 'S':
 	case 'B':
 		return FOR_PROBE | FOR_PPROF;
 	case 'U':
-	case 'n':
 	case 'P':
+		return FOR_PPROF;
+	case 'n':
 	case 'H':
 	case 't':
 	case 'A':
 	case 'I':
-		return FOR_PPROF;
+		return FOR_PPROF | FOR_GATE | FOR_RELOAD;
+	case 'N':
+	case 'X':
+		return FOR_GATE | FOR_RELOAD;
+	case 'O':
+	case 'Y':
+	case 'R':
+	case 'J':
+	case 'M':
+		return FOR_GATE;
+	case 'G':
+	case 'K':
+	case 'W':
+	case 'w':
+		return FOR_RELOAD;
 	default:
 		return FOR_ALL;
 	}
@@ -503,7 +575,46 @@ static int parse_options(int argc, char **argv, unsigned cmd, struct options *o,
 			o->baseline = optarg;
 			break;
 		case 'U':
+		case 'X':
 			o->url = optarg;
+			break;
+		case 'O':
+			o->old_path = optarg;
+			break;
+		case 'G':
+			o->reload_signal = optarg;
+			break;
+		case 'K':
+			o->reload_exec = optarg;
+			break;
+		case 'W':
+			o->pidfile = optarg;
+			break;
+		case 'w': {
+			char *end;
+
+			errno = 0;
+			o->wait_s = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(o->wait_s > 0)) {
+				usage_error("--wait takes seconds > 0, not '%s'", optarg);
+				return -1;
+			}
+			break;
+		}
+		case 'N':
+			o->new_path = optarg;
+			break;
+		case 'Y':
+			o->policy = optarg;
+			break;
+		case 'R':
+			o->report = optarg;
+			break;
+		case 'J':
+			o->junit = optarg;
+			break;
+		case 'M':
+			o->prom = optarg;
 			break;
 		case 'P':
 			o->profile = optarg;
@@ -513,6 +624,7 @@ static int parse_options(int argc, char **argv, unsigned cmd, struct options *o,
 				usage_error("--seconds takes 1 to 3600, not '%s'", optarg);
 				return -1;
 			}
+			o->seconds_given = true;
 			break;
 		case 't': {
 			char *end;
@@ -817,6 +929,610 @@ static int cmd_pprof(int argc, char **argv)
 out:
 	free(fetch);
 	free(baseline);
+	rc_report_free(r);
+	return status;
+}
+
+/* The policy's catalogue: every check id with the finding codes it emits. */
+static int policy_catalog(struct rc_policy_catalog *cat)
+{
+	size_t n;
+	const struct rc_check *const *all = rc_registry(&n);
+	const char **ids = calloc(n, sizeof(*ids));
+	const char *const **codes = calloc(n, sizeof(*codes));
+
+	if (!ids || !codes) {
+		free(ids);
+		free((void *)codes);
+		return -RC_ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		ids[i] = all[i]->id;
+		codes[i] = all[i]->codes;
+	}
+	*cat = (struct rc_policy_catalog){.ids = ids, .codes = codes, .n = n};
+	return 0;
+}
+
+/* The gate fails on a check's fail, or its warn when the policy says fail_on warn. */
+static int gate_status(const struct rc_report *r, const struct rc_policy *p,
+		       const struct options *o)
+{
+	bool failed = false, error = false;
+
+	for (size_t i = 0; i < rc_report_check_count(r); i++) {
+		const struct rc_check_result *res = rc_report_check(r, i);
+		enum rc_verdict v = rc_result_verdict(res);
+
+		if (v == RC_VERDICT_FAIL)
+			failed = true;
+		else if (v == RC_VERDICT_ERROR)
+			error = true;
+		else if (v == RC_VERDICT_WARN &&
+			 (o->fail_on_warn ||
+			  rc_policy_fail_on(p, rc_result_id(res)) == RC_VERDICT_WARN))
+			failed = true;
+	}
+	if (failed)
+		return EXIT_FAILED;
+	return error ? EXIT_CANNOT_CHECK : EXIT_PASS;
+}
+
+static int write_report_json(FILE *f, const void *arg, struct rc_err *err)
+{
+	return rc_report_write_json(arg, f, err);
+}
+
+static int write_report_junit(FILE *f, const void *arg, struct rc_err *err)
+{
+	return rc_report_write_junit(arg, f, err);
+}
+
+static int write_report_prom(FILE *f, const void *arg, struct rc_err *err)
+{
+	return rc_report_write_prometheus(arg, f, err);
+}
+
+/* Run the gate's checks: those whose inputs were given; the rest skip, saying why. */
+static void gate_checks(struct rc_report *r, const struct rc_ctx *ctx, unsigned have,
+			const struct rc_policy *p)
+{
+	size_t n;
+	const struct rc_check *const *all = rc_registry(&n);
+	struct rc_err err = {0};
+
+	for (size_t i = 0; i < n; i++) {
+		const struct rc_check *c = all[i];
+		struct rc_check_result *res = rc_report_add_check(r, c->id);
+		unsigned missing = c->needs & ~have;
+		uint64_t start = now_ms();
+
+		if (!res)
+			break;
+		if (!rc_policy_enabled(p, c->id)) {
+			rc_result_skip(res, "disabled by the policy");
+		} else if (missing & RC_NEEDS_PROCESS) {
+			rc_result_skip(res, "needs a running process: give --pid");
+		} else if (missing & RC_NEEDS_PPROF) {
+			rc_result_skip(res, "needs a pprof endpoint: give --pprof URL");
+		} else if (missing) {
+			rc_result_skip(res, "needs --old and --new");
+		} else {
+			rc_err_clear(&err);
+			if (c->run(ctx, res, &err) != 0)
+				rc_result_error(res, "%s",
+						err.msg[0] ? err.msg : rc_strerror(err.code));
+		}
+		rc_result_finish(res);
+		if (p)
+			rc_policy_apply(p, res);
+		rc_result_set_duration_ms(res, now_ms() - start);
+	}
+}
+
+static int cmd_gate(int argc, char **argv)
+{
+	struct options o;
+	struct rc_report *r = NULL;
+	struct rc_ctx ctx = {0};
+	struct rc_err err = {0};
+	struct rc_policy *policy = NULL;
+	struct rc_policy_catalog cat = {0};
+	struct rc_thresholds th;
+	struct rc_snapshot *snap = NULL;
+	struct rc_pprof_fetch *fetch = NULL;
+	struct rc_canary_spec canaries[MAX_CANARIES];
+	size_t n_canaries = 0;
+	char libc_path[4096], libc_problem[512];
+	const char *pprof_url;
+	unsigned have = 0;
+	uint64_t t0 = now_ms();
+	int status = EXIT_CANNOT_CHECK;
+	int rc;
+
+	rc = parse_options(argc, argv, FOR_GATE, &o, &status);
+	if (rc < 0)
+		return EXIT_USAGE;
+	if (rc > 0)
+		return status;
+	if (argc != optind) {
+		usage_error("gate takes its files as --old and --new ('%s')", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (!o.old_path != !o.new_path) {
+		usage_error("gate needs both --old and --new, or neither");
+		return EXIT_USAGE;
+	}
+	if (policy_catalog(&cat) != 0) {
+		fprintf(stderr, "%s: out of memory\n", progname);
+		return EXIT_CANNOT_CHECK;
+	}
+	if (o.policy && rc_policy_load(o.policy, &cat, &policy, &err) != 0) {
+		if (err.code == -RC_EINVAL) {
+			usage_error("%s", err.msg);
+			status = EXIT_USAGE;
+		} else {
+			fprintf(stderr, "%s: %s\n", progname, err.msg);
+		}
+		goto out;
+	}
+	rc_policy_thresholds(policy, &th);
+	ctx.thresholds = &th;
+	r = rc_report_new();
+	if (!r)
+		goto out;
+	rc_report_set_tool_version(r, RC_VERSION);
+	ctx.sysroot = o.sysroot ? o.sysroot : "";
+	if (o.old_path) {
+		if (rc_elf_open(o.old_path, &ctx.old_elf, &err) != 0 ||
+		    rc_elf_open(o.new_path, &ctx.new_elf, &err) != 0) {
+			status = cannot_check(&o, r, err.msg);
+			goto out;
+		}
+		set_input(r, "old", ctx.old_elf);
+		set_input(r, "new", ctx.new_elf);
+		open_host_libc(&ctx, libc_path, sizeof(libc_path), libc_problem,
+			       sizeof(libc_problem));
+		have |= RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC;
+	}
+	if (o.pid > 0) {
+		const struct rc_canary_spec *pc;
+		size_t n = rc_policy_canaries(policy, &pc);
+
+		/* The command line's canaries, then the policy's. */
+		memcpy(canaries, o.canaries, o.n_canaries * sizeof(*canaries));
+		n_canaries = o.n_canaries;
+		for (size_t i = 0; i < n && n_canaries < MAX_CANARIES; i++)
+			canaries[n_canaries++] = pc[i];
+		rc_report_set_pid(r, o.pid);
+		if (rc_snapshot_take((int)o.pid, canaries, n_canaries, &snap, &err) != 0) {
+			status = cannot_check(&o, r, err.msg);
+			goto out;
+		}
+		ctx.now = snap;
+		have |= RC_NEEDS_PROCESS;
+	}
+	pprof_url = o.url ? o.url : rc_policy_pprof_url(policy);
+	if (pprof_url) {
+		struct rc_pprof_fetch_opts fo = {0};
+		const char *const *hs;
+		size_t nh = rc_policy_pprof_headers(policy, &hs);
+
+		fetch = calloc(1, sizeof(*fetch));
+		if (!fetch)
+			goto out;
+		fo.seconds = o.seconds_given ? (int)o.seconds : rc_policy_pprof_seconds(policy);
+		if (!fo.seconds)
+			fo.seconds = (int)o.seconds;
+		fo.timeout_s = o.timeout_s;
+		memcpy(fo.headers, o.headers, o.n_headers * sizeof(*o.headers));
+		fo.n_headers = o.n_headers;
+		for (size_t i = 0; i < nh && fo.n_headers < 16; i++)
+			fo.headers[fo.n_headers++] = hs[i];
+		fo.cacert = o.cacert;
+		fo.insecure = o.insecure;
+		fo.pid = o.pid > 0 ? (int)o.pid : 0;
+		rc_report_set_pprof_url(r, pprof_url);
+		if (rc_pprof_fetch(pprof_url, &fo, fetch, &err) != 0) {
+			status = err.code == -RC_EINVAL ? EXIT_USAGE : cannot_check(&o, r, err.msg);
+			if (status == EXIT_USAGE)
+				usage_error("%s", err.msg);
+			goto out;
+		}
+		ctx.pprof = fetch;
+		have |= RC_NEEDS_PPROF;
+	}
+	if (!have) {
+		usage_error("gate needs something to check: --old/--new, --pid or --pprof");
+		status = EXIT_USAGE;
+		goto out;
+	}
+	gate_checks(r, &ctx, have, policy);
+	if (rc_report_status(r) != 0) {
+		status = cannot_check(&o, NULL, "out of memory while building the report");
+		goto out;
+	}
+	status = gate_status(r, policy, &o);
+	rc_report_set_exit_code(r, status);
+	rc_report_set_duration_ms(r, now_ms() - t0);
+	/* Files for the pipeline first, each atomic; then the person's view. */
+	if ((o.report && output_atomic(o.report, write_report_json, r, &err) != 0) ||
+	    (o.junit && output_atomic(o.junit, write_report_junit, r, &err) != 0) ||
+	    (o.prom && output_atomic(o.prom, write_report_prom, r, &err) != 0)) {
+		fprintf(stderr, "%s: %s\n", progname, err.msg);
+		status = EXIT_CANNOT_CHECK;
+		goto out;
+	}
+	{
+		struct output_text_opts topts = {
+			.color = o.color, .quiet = o.quiet, .limit = (size_t)o.limit};
+
+		if (output_write(o.output, o.format, r, NULL, &topts, &err) != 0) {
+			fprintf(stderr, "%s: %s\n", progname, err.msg);
+			status = EXIT_CANNOT_CHECK;
+		}
+	}
+out:
+	free(fetch);
+	rc_snapshot_free(snap);
+	rc_elf_free(ctx.old_elf);
+	rc_elf_free(ctx.new_elf);
+	rc_elf_free(ctx.host_libc);
+	rc_report_free(r);
+	rc_policy_free(policy);
+	free((void *)cat.ids);
+	free((void *)cat.codes);
+	return status;
+}
+
+/* ---- reload: snapshot, trigger, find the new process, snapshot, compare ---- */
+
+static const struct {
+	const char *name;
+	int sig;
+} reload_signals[] = {
+	{"HUP", SIGHUP},   {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
+	{"TERM", SIGTERM}, {"INT", SIGINT},   {"QUIT", SIGQUIT},
+};
+
+static int parse_signal(const char *s)
+{
+	if (!strncmp(s, "SIG", 3))
+		s += 3;
+	for (size_t i = 0; i < sizeof(reload_signals) / sizeof(reload_signals[0]); i++)
+		if (!strcmp(s, reload_signals[i].name))
+			return reload_signals[i].sig;
+	return 0;
+}
+
+static double mono_s(void)
+{
+	return (double)now_ms() / 1000.0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+	nanosleep(&ts, NULL);
+}
+
+/* The identity of /proc/PID/exe (device and inode of the running file). */
+static bool exe_identity(int pid, struct stat *st)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	return stat(path, st) == 0;
+}
+
+/* Whether any thread of @before other than the leader still runs in @pid. */
+static bool old_threads_remain(int pid, const struct rc_snapshot *before)
+{
+	for (size_t i = 0; i < before->n_threads; i++) {
+		char path[64];
+
+		if (before->threads[i].tid == pid)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%d", pid, before->threads[i].tid);
+		if (access(path, F_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Read a pid from a pidfile; 0 when absent or not a pid. */
+static int read_pidfile(const char *path)
+{
+	char buf[32] = "";
+	FILE *f = fopen(path, "r");
+	long v;
+
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	return parse_long(buf, 1, &v) && v <= INT32_MAX ? (int)v : 0;
+}
+
+/* A child of @pid started after the trigger, or 0. */
+static int find_child(int pid, const int *known, size_t n_known)
+{
+	char path[64], buf[512];
+	int found = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d)) != NULL) {
+		long child;
+		FILE *f;
+		char *close_paren;
+		int ppid = 0;
+		bool old = false;
+
+		if (!parse_long(de->d_name, 1, &child))
+			continue;
+		for (size_t i = 0; i < n_known; i++)
+			old |= known[i] == child;
+		if (old)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", child);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f)) {
+			close_paren = strrchr(buf, ')');
+			if (close_paren)
+				sscanf(close_paren + 2, "%*c %d", &ppid);
+		}
+		fclose(f);
+		if (ppid == pid)
+			found = (int)child;
+	}
+	closedir(d);
+	return found;
+}
+
+/* Every pid that exists now, to tell a child started by the reload from older ones. */
+static size_t list_pids(int *out, size_t max)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	size_t n = 0;
+
+	if (!d)
+		return 0;
+	while (n < max && (de = readdir(d)) != NULL) {
+		long v;
+
+		if (parse_long(de->d_name, 1, &v))
+			out[n++] = (int)v;
+	}
+	closedir(d);
+	return n;
+}
+
+/* True when the endpoint's goroutines show a CPU profile being written. */
+static bool cpu_profile_in_flight(const char *url, const struct options *o)
+{
+	struct rc_http_opts ho = {.timeout_ms = 5000};
+	struct rc_http_response resp = {0};
+	struct rc_err err = {0};
+	char full[600];
+	bool busy = false;
+
+	snprintf(full, sizeof(full), "%s/debug/pprof/goroutine?debug=2", url);
+	memcpy(ho.headers, o->headers, o->n_headers * sizeof(*o->headers));
+	ho.n_headers = o->n_headers;
+	ho.cacert = o->cacert;
+	ho.insecure = o->insecure;
+	if (rc_http_get(full, &ho, &resp, &err) == 0 && resp.status == 200 && resp.body)
+		busy = strstr((const char *)resp.body, "runtime/pprof.profileWriter") ||
+		       strstr((const char *)resp.body, "net/http/pprof.Profile");
+	rc_http_response_release(&resp);
+	return busy;
+}
+
+/* Wait until @pid runs a new program, or a new process appears; its pid, or 0. */
+static int wait_for_new_process(const struct options *o, int pid, const struct rc_snapshot *before,
+				const struct stat *old_exe, const int *known, size_t n_known,
+				double deadline)
+{
+	while (mono_s() < deadline) {
+		struct stat st;
+		int p;
+
+		if (o->pidfile) {
+			p = read_pidfile(o->pidfile);
+			if (p && p != pid && kill(p, 0) == 0)
+				return p;
+		}
+		if (exe_identity(pid, &st)) {
+			bool new_file =
+				st.st_dev != old_exe->st_dev || st.st_ino != old_exe->st_ino;
+
+			/* Same file re-exec'd: every thread of the old image is gone. */
+			if (new_file || (before->n_threads > 1 && !old_threads_remain(pid, before)))
+				return pid;
+		} else {
+			p = find_child(pid, known, n_known);
+			if (p)
+				return p;
+		}
+		p = find_child(pid, known, n_known);
+		if (p && !o->pidfile)
+			return p;
+		sleep_ms(50);
+	}
+	return 0;
+}
+
+/* Wait until the new process listens where the old one did (its readiness), or the deadline. */
+static void wait_until_ready(int pid, const struct rc_snapshot *before,
+			     const struct rc_canary_spec *canaries, size_t n, double deadline)
+{
+	while (mono_s() < deadline) {
+		struct rc_snapshot *s = NULL;
+		struct rc_err err = {0};
+		bool ready;
+		size_t found = 0;
+
+		if (rc_snapshot_take(pid, canaries, 0, &s, &err) != 0)
+			return;
+		for (size_t i = 0; i < before->n_listeners; i++)
+			for (size_t k = 0; k < s->n_listeners; k++)
+				if (!strcmp(before->listeners[i].address,
+					    s->listeners[k].address)) {
+					found++;
+					break;
+				}
+		ready = found == before->n_listeners && s->n_threads >= before->n_threads;
+		rc_snapshot_free(s);
+		if (ready)
+			return;
+		sleep_ms(50);
+	}
+	(void)n;
+}
+
+static int cmd_reload(int argc, char **argv)
+{
+	struct options o;
+	struct rc_report *r = NULL;
+	struct rc_ctx ctx = {0};
+	struct rc_err err = {0};
+	struct rc_snapshot *before = NULL, *after = NULL;
+	struct rc_pprof_fetch *pf_before = NULL, *pf_after = NULL;
+	struct rc_pprof_fetch_opts fo = {0};
+	char libc_path[4096], libc_problem[512], exe_path[64];
+	struct stat old_exe;
+	static int known[65536];
+	size_t n_known;
+	double wait_s, deadline;
+	uint64_t t0 = now_ms();
+	int status = EXIT_CANNOT_CHECK, sig = 0, new_pid;
+	int rc;
+
+	rc = parse_options(argc, argv, FOR_RELOAD, &o, &status);
+	if (rc < 0)
+		return EXIT_USAGE;
+	if (rc > 0)
+		return status;
+	if (o.pid < 0 || !o.new_path || !o.reload_signal == !o.reload_exec) {
+		usage_error("reload needs --pid PID, --new NEW and one of --signal SIG or --exec "
+			    "'COMMAND'");
+		return EXIT_USAGE;
+	}
+	if (o.reload_signal && !(sig = parse_signal(o.reload_signal))) {
+		usage_error("--signal takes HUP, USR1, USR2, TERM, INT or QUIT, not '%s'",
+			    o.reload_signal);
+		return EXIT_USAGE;
+	}
+	wait_s = o.wait_s > 0 ? o.wait_s : 30;
+	r = rc_report_new();
+	if (!r)
+		return EXIT_CANNOT_CHECK;
+	rc_report_set_tool_version(r, RC_VERSION);
+	rc_report_set_pid(r, o.pid);
+	/* 1. Before: the running executable (kept open across the exec) and a snapshot. */
+	snprintf(exe_path, sizeof(exe_path), "/proc/%ld/exe", o.pid);
+	if (rc_elf_open(o.new_path, &ctx.new_elf, &err) != 0 ||
+	    rc_snapshot_take((int)o.pid, o.canaries, o.n_canaries, &before, &err) != 0 ||
+	    rc_elf_open(exe_path, &ctx.old_elf, &err) != 0 || !exe_identity((int)o.pid, &old_exe)) {
+		status = cannot_check(&o, r, err.msg[0] ? err.msg : "cannot read the process");
+		goto out;
+	}
+	set_input(r, "old", ctx.old_elf);
+	set_input(r, "new", ctx.new_elf);
+	if (o.url) {
+		pf_before = calloc(1, sizeof(*pf_before));
+		pf_after = calloc(1, sizeof(*pf_after));
+		if (!pf_before || !pf_after)
+			goto out;
+		fo.seconds = (int)o.seconds;
+		memcpy(fo.headers, o.headers, o.n_headers * sizeof(*o.headers));
+		fo.n_headers = o.n_headers;
+		fo.cacert = o.cacert;
+		fo.insecure = o.insecure;
+		fo.pid = (int)o.pid;
+		rc_report_set_pprof_url(r, o.url);
+		if (rc_pprof_fetch(o.url, &fo, pf_before, &err) != 0) {
+			status = cannot_check(&o, r, err.msg);
+			goto out;
+		}
+		/* 2. An exec during a running CPU profile can kill a cgo process with SIGPROF. */
+		deadline = mono_s() + wait_s;
+		while (cpu_profile_in_flight(o.url, &o) && mono_s() < deadline)
+			sleep_ms(200);
+	}
+	/* 3. Trigger. */
+	n_known = list_pids(known, sizeof(known) / sizeof(known[0]));
+	if (sig) {
+		if (kill((pid_t)o.pid, sig) != 0) {
+			snprintf(libc_problem, sizeof(libc_problem), "cannot send SIG%s to %ld: %s",
+				 o.reload_signal, o.pid, strerror(errno));
+			status = cannot_check(&o, r, libc_problem);
+			goto out;
+		}
+	} else {
+		int st = system(o.reload_exec);
+
+		if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			snprintf(libc_problem, sizeof(libc_problem),
+				 "the reload command '%s' failed (status %d)", o.reload_exec, st);
+			status = cannot_check(&o, r, libc_problem);
+			goto out;
+		}
+	}
+	/* 4. Find the new process. */
+	deadline = mono_s() + wait_s;
+	new_pid = wait_for_new_process(&o, (int)o.pid, before, &old_exe, known, n_known, deadline);
+	if (!new_pid) {
+		snprintf(libc_problem, sizeof(libc_problem),
+			 "no new process after %.0f s: pid %ld still runs the old program and "
+			 "no new pid appeared%s%s",
+			 wait_s, o.pid, o.pidfile ? " in " : "", o.pidfile ? o.pidfile : "");
+		status = cannot_check(&o, r, libc_problem);
+		goto out;
+	}
+	wait_until_ready(new_pid, before, o.canaries, o.n_canaries, deadline);
+	rc_report_set_pid(r, new_pid);
+	if (rc_snapshot_take(new_pid, o.canaries, o.n_canaries, &after, &err) != 0) {
+		status = cannot_check(&o, r, err.msg);
+		goto out;
+	}
+	if (o.url) {
+		fo.pid = new_pid;
+		if (rc_pprof_fetch(o.url, &fo, pf_after, &err) != 0) {
+			status = cannot_check(&o, r, err.msg);
+			goto out;
+		}
+		ctx.pprof = pf_after;
+		ctx.pprof_baseline = pf_before->profile_ok ? &pf_before->summary : NULL;
+	}
+	/* 5. Compare: the process against its snapshot before, the old exe against NEW. */
+	ctx.now = after;
+	ctx.baseline = before;
+	ctx.expect_elf = ctx.new_elf;
+	ctx.reexec_seen = new_pid == (int)o.pid;
+	ctx.sysroot = "";
+	open_host_libc(&ctx, libc_path, sizeof(libc_path), libc_problem, sizeof(libc_problem));
+	run_checks(r, &ctx,
+		   RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC | RC_NEEDS_PROCESS |
+			   (o.url ? RC_NEEDS_PPROF : 0));
+	status = finish_report(r, &o, t0);
+out:
+	free(pf_before);
+	free(pf_after);
+	rc_snapshot_free(before);
+	rc_snapshot_free(after);
+	rc_elf_free(ctx.old_elf);
+	rc_elf_free(ctx.new_elf);
+	rc_elf_free(ctx.host_libc);
 	rc_report_free(r);
 	return status;
 }

@@ -70,6 +70,8 @@ static size_t collect_groups(const struct rc_check_result *res, struct group *g,
 	for (const struct rc_finding *f = rc_result_findings(res); f; f = f->next) {
 		size_t i;
 
+		if (f->suppressed)
+			continue;
 		for (i = 0; i < n; i++)
 			if (g[i].sev == f->severity && strcmp(g[i].code, f->code) == 0)
 				break;
@@ -92,6 +94,17 @@ static size_t collect_groups(const struct rc_check_result *res, struct group *g,
 		g[j] = t;
 	}
 	return n;
+}
+
+static void print_suppressed(FILE *out, const struct rc_check_result *res,
+			     const struct output_text_opts *o)
+{
+	size_t n = rc_result_suppressed_count(res);
+
+	if (n)
+		fprintf(out,
+			"  %s%zu finding%s suppressed by the policy (listed in --format json)%s\n",
+			o->color ? C_DIM : "", n, n == 1 ? "" : "s", o->color ? C_RESET : "");
 }
 
 static void print_check(FILE *out, const struct rc_check_result *res,
@@ -136,7 +149,7 @@ static void print_check(FILE *out, const struct rc_check_result *res,
 			fprintf(out, "       %swhy: %s%s\n", o->color ? C_DIM : "",
 				rc_result_hint_for(res, g->code), o->color ? C_RESET : "");
 		for (const struct rc_finding *f = rc_result_findings(res); f; f = f->next) {
-			if (f->severity != g->sev || strcmp(f->code, g->code) != 0)
+			if (f->suppressed || f->severity != g->sev || strcmp(f->code, g->code) != 0)
 				continue;
 			if (o->limit && shown == o->limit)
 				break;
@@ -149,6 +162,7 @@ static void print_check(FILE *out, const struct rc_check_result *res,
 				"--limit 0)%s\n",
 				o->color ? C_DIM : "", g->count - shown, o->color ? C_RESET : "");
 	}
+	print_suppressed(out, res, o);
 }
 
 void output_text(FILE *out, const struct rc_report *r, const struct output_text_opts *o)

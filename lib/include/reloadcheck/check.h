@@ -2,6 +2,7 @@
 #ifndef RELOADCHECK_CHECK_H
 #define RELOADCHECK_CHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct rc_elf;
@@ -10,6 +11,7 @@ struct rc_check_result;
 struct rc_snapshot;
 struct rc_pprof_fetch;
 struct rc_pprof_summary;
+struct rc_thresholds;
 
 enum rc_check_needs {
 	RC_NEEDS_BINARIES = 1 << 0, /* OLD and NEW ELF files */
@@ -31,17 +33,22 @@ struct rc_ctx {
 	const struct rc_snapshot *now;
 	const struct rc_snapshot *baseline; /* --baseline, or NULL */
 	struct rc_elf *expect_elf;          /* --expect-binary, or NULL */
+	bool reexec_seen;                   /* reload watched the process exec again */
 
 	/* RC_NEEDS_PPROF: what the endpoint (or --profile) gave, and the saved summary. */
 	const struct rc_pprof_fetch *pprof;
 	const struct rc_pprof_summary *pprof_baseline; /* --baseline, or NULL */
+
+	/* The policy's thresholds, or NULL for the defaults. */
+	const struct rc_thresholds *thresholds;
 };
 
 struct rc_check {
-	const char *id;      /* stable, kebab-case */
-	const char *summary; /* one line for list-checks */
-	const char *explain; /* paragraph for `explain ID`: what, why, how to fix */
-	unsigned needs;      /* enum rc_check_needs */
+	const char *id;           /* stable, kebab-case */
+	const char *summary;      /* one line for list-checks */
+	const char *explain;      /* paragraph for `explain ID`: what, why, how to fix */
+	unsigned needs;           /* enum rc_check_needs */
+	const char *const *codes; /* NULL-terminated: every finding code the check emits */
 	/*
 	 * Record findings (and skip/error with a reason) in @out. Returns 0 when
 	 * the check ran, whatever it found; negative when it could not run.

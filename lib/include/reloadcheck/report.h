@@ -58,6 +58,7 @@ struct rc_finding {
 	enum rc_severity severity;
 	const char *message;
 	const struct rc_detail *detail; /* in the order added */
+	const char *suppressed;         /* the policy's reason, or NULL: not counted */
 	const struct rc_detail *detail_tail_; /* private */
 	void *arena_;                         /* private: the owning report's arena */
 };
@@ -156,7 +157,20 @@ struct rc_str {
 struct rc_finding *rc_result_add_parts(struct rc_check_result *res, enum rc_severity sev,
 				       const char *code, const struct rc_str *parts, size_t n);
 const struct rc_finding *rc_result_findings(const struct rc_check_result *res);
+/* Counts unsuppressed findings only. */
 size_t rc_result_finding_count(const struct rc_check_result *res, enum rc_severity sev);
+size_t rc_result_suppressed_count(const struct rc_check_result *res);
+
+/*
+ * Policy edits, before rc_result_finish (which may be called again after
+ * them): change a finding's severity, or suppress it with a reason (copied).
+ * A suppressed finding stays in the report, marked, but no longer counts
+ * towards the verdict. @f must be a finding of @res.
+ */
+struct rc_finding *rc_result_findings_mut(struct rc_check_result *res);
+void rc_result_set_severity(struct rc_check_result *res, struct rc_finding *f,
+			    enum rc_severity sev);
+void rc_result_suppress(struct rc_check_result *res, struct rc_finding *f, const char *reason);
 
 /* Detail on a finding; @key is a static string, strings are copied. */
 void rc_finding_str(struct rc_finding *f, const char *key, const char *s);
@@ -204,5 +218,29 @@ void rc_json_int(struct rc_json *j, int64_t v);
 void rc_json_uint(struct rc_json *j, uint64_t v);
 void rc_json_bool(struct rc_json *j, bool v);
 void rc_json_null(struct rc_json *j);
+
+/* The run's duration (rc_report_set_duration_ms), in milliseconds. */
+uint64_t rc_report_duration_ms(const struct rc_report *r);
+/* When the run started, in Unix seconds (rc_report_set_created; default: rc_report_new). */
+int64_t rc_report_created(const struct rc_report *r);
+
+/*
+ * Write the report as JUnit XML to @out, for CI report viewers: one testcase
+ * per check; fail is a <failure> listing the failing findings, error an
+ * <error>, skip <skipped/>; warnings and suppressed findings go to
+ * <system-out>. Text that XML cannot carry (control characters, invalid
+ * UTF-8) becomes U+FFFD. Returns 0, -RC_ENOMEM when the report is incomplete
+ * for lack of memory, or -RC_EIO when a write fails.
+ */
+int rc_report_write_junit(const struct rc_report *r, FILE *out, struct rc_err *err);
+
+/*
+ * Write the report in the Prometheus text exposition format (for
+ * node_exporter's textfile collector) to @out: the gate's and each check's
+ * verdict, finding counts by severity, suppressed counts, the duration and
+ * the run's timestamp. Verdicts are encoded 0 pass, 1 warn, 2 fail, 3 error,
+ * -1 skip. Returns 0, -RC_ENOMEM or -RC_EIO as rc_report_write_junit().
+ */
+int rc_report_write_prometheus(const struct rc_report *r, FILE *out, struct rc_err *err);
 
 #endif

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# End-to-end tests of `reloadcheck gate`: verdicts, the policy file (overrides,
+# suppressions, fail_on, disabled checks, precise errors) and the three
+# pipeline outputs, each checked with a real parser (JSON Schema, XML,
+# Prometheus text format).
+#   test_gate.sh RELOADCHECK FIXTURES SRC PYTHON TMP
+set -u
+rc=$1 fx=$2 src=$3 py=$4 tmp=$5
+mkdir -p "$tmp"
+passed=0 failed=0
+
+ok() { passed=$((passed + 1)); }
+bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
+expect_status() { # expect_status WANT GOT WHAT
+	if [ "$2" -eq "$1" ]; then ok; else bad "$3: exit $2, want $1"; fi
+}
+json() { # json FILE PYTHON-EXPR (r is the parsed report)
+	"$py" -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+check_outputs() { # check_outputs STEM: report, JUnit and Prometheus files parse and agree
+	local stem=$1
+	if "$py" "$src/cmd/tests/validate_report.py" "$src/lib/schema/report-v1.schema.json" \
+		"$stem.json" >/dev/null; then ok; else bad "$stem.json does not validate"; fi
+	if "$py" - "$stem.json" "$stem.xml" <<'PY'; then ok; else bad "$stem.xml does not match the report"; fi
+import json, sys, xml.etree.ElementTree as ET
+r = json.load(open(sys.argv[1]))
+root = ET.parse(sys.argv[2]).getroot()
+cases = root.findall(".//testcase")
+assert len(cases) == len(r["checks"]), (len(cases), len(r["checks"]))
+byname = {c.get("name"): c for c in cases}
+for c in r["checks"]:
+    tc = byname[c["id"]]
+    want = {"fail": "failure", "error": "error", "skip": "skipped"}.get(c["verdict"])
+    if want:
+        assert tc.find(want) is not None, (c["id"], want)
+    else:
+        assert tc.find("failure") is None and tc.find("error") is None, c["id"]
+PY
+	if "$py" - "$stem.json" "$stem.prom" <<'PY'; then ok; else bad "$stem.prom does not match the report"; fi
+import json, sys
+from prometheus_client.parser import text_string_to_metric_families
+r = json.load(open(sys.argv[1]))
+fams = {f.name: f for f in text_string_to_metric_families(open(sys.argv[2]).read())}
+for name in ("reloadcheck_gate_verdict", "reloadcheck_check_verdict", "reloadcheck_findings",
+             "reloadcheck_duration_seconds"):
+    assert name in fams, name
+enc = {"pass": 0, "warn": 1, "fail": 2, "error": 3}
+assert fams["reloadcheck_gate_verdict"].samples[0].value == enc[r["verdict"]]
+checks = {s.labels["check"] for s in fams["reloadcheck_check_verdict"].samples}
+assert checks == {c["id"] for c in r["checks"]}, checks
+PY
+}
+gate() { # gate STEM ARGS...: run the gate with every output
+	local stem=$tmp/$1
+	shift
+	rm -f "$stem".json "$stem".xml "$stem".prom
+	"$rc" gate --report "$stem.json" --junit "$stem.xml" --prom "$stem.prom" -q "$@" \
+		>"$stem.out" 2>"$stem.err"
+}
+
+# 1. An identical rebuild passes; Go, probe and pprof checks skip, saying why.
+gate identical --old "$fx/identical/old" --new "$fx/identical/new"
+expect_status 0 $? "identical"
+check_outputs "$tmp/identical"
+[ "$(json "$tmp/identical.json" '[c["reason"] for c in r["checks"] if c["id"]=="proc-tls"][0]')" = \
+	"needs a running process: give --pid" ] && ok || bad "proc-tls skip reason"
+
+# 2. A removed export fails the gate ...
+gate removed --old "$fx/removed_export/old" --new "$fx/removed_export/new"
+expect_status 1 $? "removed_export"
+check_outputs "$tmp/removed"
+
+# ... a severity override makes it a warning (exit 0) ...
+cat >"$tmp/override.policy.json" <<'J'
+{
+  "policy": "reloadcheck/policy/v1",
+  "checks": {"symbol-drift": {"severity": {"symbol.removed": "warn"}}}
+}
+J
+gate override --old "$fx/removed_export/old" --new "$fx/removed_export/new" --policy "$tmp/override.policy.json"
+expect_status 0 $? "severity override"
+[ "$(json "$tmp/override.json" 'r["verdict"]')" = warn ] && ok || bad "override: verdict not warn"
+
+# ... with fail_on warn for that check it fails again.
+cat >"$tmp/failon.policy.json" <<'J'
+{
+  "policy": "reloadcheck/policy/v1",
+  "checks": {"symbol-drift": {"severity": {"symbol.removed": "warn"}, "fail_on": "warn"}}
+}
+J
+gate failon --old "$fx/removed_export/old" --new "$fx/removed_export/new" --policy "$tmp/failon.policy.json"
+expect_status 1 $? "fail_on warn"
+
+# ... and a suppression with its reason passes, the finding still listed.
+cat >"$tmp/suppress.policy.json" <<'J'
+{
+  "policy": "reloadcheck/policy/v1",
+  "suppressions": [
+    {"check": "symbol-drift", "code": "symbol.removed", "symbol": "fix_b*",
+     "reason": "fix_beta has no callers left"}
+  ]
+}
+J
+gate suppressed --old "$fx/removed_export/old" --new "$fx/removed_export/new" --policy "$tmp/suppress.policy.json"
+expect_status 0 $? "suppression"
+check_outputs "$tmp/suppressed"
+n=$(json "$tmp/suppressed.json" 'sum(1 for c in r["checks"] for f in c["findings"] if f.get("suppressed") == "fix_beta has no callers left")')
+[ "$n" -ge 1 ] && ok || bad "suppressed finding not listed with its reason ($n)"
+grep -q "suppressed: fix_beta has no callers left" "$tmp/suppressed.xml" && ok || bad "JUnit does not list the suppressed finding"
+
+# 3. A disabled check skips with the reason.
+cat >"$tmp/disabled.policy.json" <<'J'
+{"policy": "reloadcheck/policy/v1", "checks": {"symbol-drift": {"enabled": false}}}
+J
+gate disabled --old "$fx/removed_export/old" --new "$fx/removed_export/new" --policy "$tmp/disabled.policy.json"
+expect_status 0 $? "disabled check"
+[ "$(json "$tmp/disabled.json" '[c["reason"] for c in r["checks"] if c["id"]=="symbol-drift"][0]')" = \
+	"disabled by the policy" ] && ok || bad "disabled reason"
+
+# 4. An invalid policy is a usage error naming the file, the line and the key.
+printf '{\n  "policy": "reloadcheck/policy/v1",\n  "checks": {\n    "symbol-drift": {"severity": {"symbol.gone": "warn"}}\n  }\n}\n' >"$tmp/invalid.policy.json"
+gate invalid --old "$fx/identical/old" --new "$fx/identical/new" --policy "$tmp/invalid.policy.json"
+expect_status 2 $? "invalid policy"
+grep -q "invalid.policy.json' line 4" "$tmp/invalid.err" && grep -q "symbol.gone" "$tmp/invalid.err" && ok ||
+	bad "invalid policy message: $(head -1 "$tmp/invalid.err")"
+[ ! -e "$tmp/invalid.json" ] && ok || bad "a report was written for an invalid policy"
+
+# 5. Bad input: exit 3, one line naming the file.
+gate badinput --old "$fx/bad/empty" --new "$fx/identical/new"
+expect_status 3 $? "bad input"
+[ "$(wc -l <"$tmp/badinput.err")" -eq 1 ] && grep -q "bad/empty" "$tmp/badinput.err" && ok ||
+	bad "bad input message"
+
+# 6. Usage: nothing to check.
+"$rc" gate >/dev/null 2>&1
+expect_status 2 $? "gate without inputs"
+
+echo "gate: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# End-to-end tests of `reloadcheck reload` with the fixture target's
+# self-reload (SIGUSR2 execs V2PATH in place, same pid): a clean reload into
+# the same build passes; a reload into v2, which drops the SIGHUP handler and
+# leaves one thread's canary wrong, fails naming both; a trigger that reloads
+# nothing times out with exit 3; the target is never left stopped or traced.
+#   test_reload.sh RELOADCHECK FIXTURES SRC PYTHON TMP
+set -u
+rc=$1 fx=$2 src=$3 py=$4 tmp=$5
+mkdir -p "$tmp"
+passed=0 failed=0 pids=()
+trap 'kill "${pids[@]}" 2>/dev/null' EXIT
+
+ok() { passed=$((passed + 1)); }
+bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
+expect_status() { if [ "$2" -eq "$1" ]; then ok; else bad "$3: exit $2, want $1"; fi; }
+json() { "$py" -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
+
+start() { # start V2PATH: run target 4 V2PATH, set $pid once it is ready
+	local out=$tmp/target.$RANDOM
+	"$fx/probe/target" 4 "$1" >"$out" 2>&1 &
+	pids+=($!)
+	pid=$!
+	for _ in $(seq 100); do grep -q ready "$out" && return; sleep 0.05; done
+	bad "target did not get ready"
+}
+running() { # the target runs, not stopped, not traced
+	local st tr
+	st=$(awk '/^State:/{print $2}' "/proc/$1/status" 2>/dev/null)
+	tr=$(awk '/^TracerPid:/{print $2}' "/proc/$1/status" 2>/dev/null)
+	if [ -n "$st" ] && [ "$st" != T ] && [ "$st" != t ] && [ "$tr" = 0 ]; then ok; else
+		bad "target $1 not running untraced (State $st, TracerPid $tr)"; fi
+}
+
+# 1. A clean reload: the target re-execs its own build.
+start "$fx/probe/target"
+"$rc" reload --pid "$pid" --new "$fx/probe/target" --signal USR2 \
+	--tls-canary rc_canary=0x5eed0001 --wait 10 --format json --output "$tmp/clean.json" 2>"$tmp/clean.err"
+expect_status 0 $? "clean reload ($(head -1 "$tmp/clean.err"))"
+"$py" "$src/cmd/tests/validate_report.py" "$src/lib/schema/report-v1.schema.json" "$tmp/clean.json" >/dev/null &&
+	ok || bad "clean report does not validate"
+[ "$(json "$tmp/clean.json" 'r["verdict"]')" = pass ] && ok || bad "clean reload verdict"
+[ "$(json "$tmp/clean.json" '[f["code"] for c in r["checks"] for f in c["findings"] if f["code"]=="proc.exe_reexecuted"]')" = "['proc.exe_reexecuted']" ] &&
+	ok || bad "the re-exec was not seen"
+running "$pid"
+
+# 2. A reload into v2: the SIGHUP handler is gone and rc-w1's canary is wrong.
+start "$fx/probe/target_v2"
+"$rc" reload --pid "$pid" --new "$fx/probe/target_v2" --signal SIGUSR2 \
+	--tls-canary rc_canary=0x5eed0001 --wait 10 --format json --output "$tmp/v2.json" 2>"$tmp/v2.err"
+expect_status 1 $? "reload into v2"
+[ "$(json "$tmp/v2.json" '[f["detail"]["signal"] for c in r["checks"] for f in c["findings"] if f["code"]=="signals.handler_lost"]')" = "['SIGHUP']" ] &&
+	ok || bad "v2: no signals.handler_lost for SIGHUP"
+[ "$(json "$tmp/v2.json" 'len([f for c in r["checks"] for f in c["findings"] if f["code"]=="tls.canary_mismatch"])')" = 1 ] &&
+	ok || bad "v2: not exactly one canary mismatch"
+[ "$(json "$tmp/v2.json" '[c["verdict"] for c in r["checks"] if c["id"]=="symbol-drift"][0]')" != skip ] &&
+	ok || bad "v2: the static diff did not run"
+running "$pid"
+
+# 3. A trigger that reloads nothing: exit 3 after --wait, one line saying so.
+start "$fx/probe/target"
+"$rc" reload --pid "$pid" --new "$fx/probe/target" --exec true --wait 1 >/dev/null 2>"$tmp/none.err"
+expect_status 3 $? "nothing reloaded"
+grep -q "no new process after 1 s" "$tmp/none.err" && ok || bad "nothing reloaded: $(cat "$tmp/none.err")"
+running "$pid"
+
+# 4. Usage errors.
+"$rc" reload --pid "$pid" --new "$fx/probe/target" >/dev/null 2>&1
+expect_status 2 $? "no trigger"
+"$rc" reload --pid "$pid" --new "$fx/probe/target" --signal KILL >/dev/null 2>&1
+expect_status 2 $? "--signal KILL"
+"$rc" reload --pid "$pid" --new "$fx/probe/target" --signal USR2 --exec true >/dev/null 2>&1
+expect_status 2 $? "two triggers"
+
+echo "reload: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
