@@ -48,6 +48,25 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 		detail(f, l);
 	}
 	rc_result_metric(res, "listeners", (int64_t)s->n_listeners);
+	for (size_t i = 0; i < ctx->n_expected_listeners; i++) {
+		const char *want = ctx->expected_listeners[i];
+		bool found = false;
+
+		for (size_t k = 0; k < s->n_listeners && !found; k++) {
+			const struct rc_snap_listener *l = &s->listeners[k];
+			const char *proto = rc_sock_proto_name(l->proto);
+			size_t pl = strlen(proto);
+
+			found = !strncmp(want, proto, pl) && want[pl] == ' ' &&
+				!strcmp(want + pl + 1, l->address);
+		}
+		if (found)
+			continue;
+		f = rc_result_add(res, RC_SEV_FAIL, "listeners.expected_missing",
+				  "process %d does not listen on %s, which the policy expects",
+				  s->pid, want);
+		rc_finding_str(f, "expected", want);
+	}
 	if (!b)
 		return 0;
 	for (size_t i = 0; i < b->n_listeners; i++) {
@@ -78,10 +97,7 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 
 /* Every finding code this check emits (a unit test cross-checks the source). */
 static const char *const finding_codes[] = {
-	"listeners.current",
-	"listeners.lost",
-	"listeners.new",
-	NULL,
+	"listeners.current", "listeners.lost", "listeners.expected_missing", "listeners.new", NULL,
 };
 
 const struct rc_check rc_check_proc_listeners = {

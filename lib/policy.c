@@ -1119,6 +1119,16 @@ size_t rc_policy_canaries(const struct rc_policy *p, const struct rc_canary_spec
 	return p ? p->n_canaries : 0;
 }
 
+size_t rc_policy_listeners(const struct rc_policy *p, const char *const **out)
+{
+	if (!p) {
+		*out = NULL;
+		return 0;
+	}
+	*out = (const char *const *)p->listeners;
+	return p->n_listeners;
+}
+
 const char *rc_policy_pprof_url(const struct rc_policy *p)
 {
 	return p ? p->pprof_url : NULL;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <reloadcheck/error.h>
 #include <reloadcheck/registry.h>
 
 #include "proctest.h"
@@ -70,6 +71,31 @@ START_TEST(survived_passes)
 }
 END_TEST
 
+START_TEST(expected_listener_missing_fails)
+{
+	struct rc_snapshot s;
+	struct proctest t;
+	static const char *const want[] = {"tcp 127.0.0.1:8080", "unix /run/app.sock"};
+	struct rc_ctx ctx;
+	struct rc_err err = {0};
+
+	proctest_snapshot(&s);
+	proctest_add_listener(&s, RC_SOCK_TCP, "127.0.0.1:8080");
+	ctx = (struct rc_ctx){.now = &s, .expected_listeners = want, .n_expected_listeners = 2};
+	t.report = rc_report_new();
+	t.res = rc_report_add_check(t.report, rc_check_proc_listeners.id);
+	ck_assert_int_eq(rc_check_proc_listeners.run(&ctx, t.res, &err), 0);
+	rc_result_finish(t.res);
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
+	ck_assert_int_eq(proctest_count(&t, "listeners.expected_missing"), 1);
+	ck_assert_str_eq(
+		proctest_detail(proctest_find(&t, "listeners.expected_missing"), "expected"),
+		"unix /run/app.sock");
+	proctest_done(&t);
+	proctest_release(&s);
+}
+END_TEST
+
 static Suite *proc_listeners_suite(void)
 {
 	Suite *s = suite_create("proc_listeners");
@@ -78,6 +104,7 @@ static Suite *proc_listeners_suite(void)
 	tcase_add_test(tc, lost_listener_fails);
 	tcase_add_test(tc, same_port_other_proto_is_lost);
 	tcase_add_test(tc, survived_passes);
+	tcase_add_test(tc, expected_listener_missing_fails);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1110,6 +1110,7 @@ static int cmd_gate(int argc, char **argv)
 			goto out;
 		}
 		ctx.now = snap;
+		ctx.n_expected_listeners = rc_policy_listeners(policy, &ctx.expected_listeners);
 		have |= RC_NEEDS_PROCESS;
 	}
 	pprof_url = o.url ? o.url : rc_policy_pprof_url(policy);

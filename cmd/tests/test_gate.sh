@@ -131,7 +131,33 @@ expect_status 3 $? "bad input"
 [ "$(wc -l <"$tmp/badinput.err")" -eq 1 ] && grep -q "bad/empty" "$tmp/badinput.err" && ok ||
 	bad "bad input message"
 
-# 6. Usage: nothing to check.
+# 6. With a process: the policy's canaries and expected listeners.
+out=$tmp/target.out
+"$fx/probe/target" 2 >"$out" 2>&1 &
+tpid=$!
+trap 'kill $tpid 2>/dev/null' EXIT
+for _ in $(seq 100); do grep -q ready "$out" && break; sleep 0.05; done
+port=$(awk '/ready/{print $4; exit}' "$out")
+cat >"$tmp/process.policy.json" <<J
+{
+  "policy": "reloadcheck/policy/v1",
+  "probe": {"tls_canaries": {"rc_canary": "0x5eed0001"},
+            "expected_listeners": ["tcp 127.0.0.1:$port"]}
+}
+J
+gate process --old "$fx/probe/target" --new "$fx/probe/target" --pid "$tpid" --policy "$tmp/process.policy.json"
+expect_status 0 $? "gate with a process ($(head -1 "$tmp/process.err"))"
+check_outputs "$tmp/process"
+[ "$(json "$tmp/process.json" '[c["verdict"] for c in r["checks"] if c["id"]=="proc-tls"][0]')" = pass ] &&
+	ok || bad "proc-tls through the gate"
+sed -i "s/127.0.0.1:$port/127.0.0.1:1/" "$tmp/process.policy.json"
+gate process2 --pid "$tpid" --policy "$tmp/process.policy.json"
+expect_status 1 $? "an expected listener missing"
+[ "$(json "$tmp/process2.json" '[f["detail"]["expected"] for c in r["checks"] for f in c["findings"] if f["code"]=="listeners.expected_missing"]')" = "['tcp 127.0.0.1:1']" ] &&
+	ok || bad "listeners.expected_missing"
+kill $tpid 2>/dev/null
+
+# 7. Usage: nothing to check.
 "$rc" gate >/dev/null 2>&1
 expect_status 2 $? "gate without inputs"
 

@@ -34,6 +34,8 @@ struct rc_ctx {
 	const struct rc_snapshot *baseline; /* --baseline, or NULL */
 	struct rc_elf *expect_elf;          /* --expect-binary, or NULL */
 	bool reexec_seen;                   /* reload watched the process exec again */
+	const char *const *expected_listeners; /* policy: "proto address" strings */
+	size_t n_expected_listeners;
 
 	/* RC_NEEDS_PPROF: what the endpoint (or --profile) gave, and the saved summary. */
 	const struct rc_pprof_fetch *pprof;

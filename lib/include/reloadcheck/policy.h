@@ -64,6 +64,8 @@ void rc_policy_apply(const struct rc_policy *p, struct rc_check_result *res);
 
 /* Probe inputs: "probe": {"tls_canaries": {"SYMBOL": "0x..."|integer}}. */
 size_t rc_policy_canaries(const struct rc_policy *p, const struct rc_canary_spec **out);
+/* Listeners the process must hold: "proto address" strings, e.g. "tcp 127.0.0.1:8080". */
+size_t rc_policy_listeners(const struct rc_policy *p, const char *const **out);
 /* pprof inputs: "pprof": {"url": "...", "seconds": N, "headers": ["Name: value"]}. */
 const char *rc_policy_pprof_url(const struct rc_policy *p);
 int rc_policy_pprof_seconds(const struct rc_policy *p); /* 0 when unset */
