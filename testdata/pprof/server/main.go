@@ -19,6 +19,14 @@
 // noAsyncPreempt. Built twice by testdata/CMakeLists.txt, with different GNU
 // build-ids (-ldflags=-B), so that a profile from one and --pid of the other
 // disagree.
+//
+// SIGUSR2 is a graceful self-reload (for `reloadcheck reload`,
+// cmd/tests/test_reload.sh): the server execs in place (same pid) with its
+// listening socket passed as LISTEN_FD, and the new image serves on it and
+// prints the ready line again (same pid, same port). -reload-to PATH execs
+// PATH instead of itself (server -> server_b, a different build-id), and
+// -reload-args 'ARGS' gives the new image these arguments instead of the
+// current ones (for example '-mode swap').
 package main
 
 import (
@@ -29,6 +37,8 @@ import (
 	"net/http"
 	_ "net/http/pprof" // registers /debug/pprof/ on http.DefaultServeMux
 	"os"
+	"os/signal"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -132,10 +142,68 @@ func noAsyncPreempt() {
 	os.Exit(1)
 }
 
+// inheritedListener is the listener passed by a reload in LISTEN_FD, or nil
+// when the server starts afresh. LISTEN_FD is unset once read, so that it is
+// set only by the next reload.
+func inheritedListener() (net.Listener, error) {
+	v, ok := os.LookupEnv("LISTEN_FD")
+	if !ok {
+		return nil, nil
+	}
+	os.Unsetenv("LISTEN_FD")
+	fd, err := strconv.Atoi(v)
+	if err != nil || fd < 3 {
+		return nil, fmt.Errorf("LISTEN_FD=%q is not a descriptor", v)
+	}
+	f := os.NewFile(uintptr(fd), "listener")
+	defer f.Close() // net.FileListener works on a dup of it
+	ln, err := net.FileListener(f)
+	if err != nil {
+		return nil, fmt.Errorf("LISTEN_FD=%d: %v", fd, err)
+	}
+	return ln, nil
+}
+
+// reloadOnUSR2 waits for SIGUSR2, then execs exe with args (same pid), the
+// listening socket passed as LISTEN_FD: a dup of it, without FD_CLOEXEC, so
+// that it survives the exec. GODEBUG is already in the environment, so the
+// new image does not exec again in noAsyncPreempt. In-flight requests are
+// not waited for. On failure the server goes on serving.
+func reloadOnUSR2(ln *net.TCPListener, exe string, args []string) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGUSR2)
+	for range ch {
+		f, err := ln.File()
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "server: reload: %v\n", err)
+			continue
+		}
+		fd := f.Fd()
+		if _, _, e := syscall.Syscall(syscall.SYS_FCNTL, fd, syscall.F_SETFD, 0); e != 0 {
+			fmt.Fprintf(os.Stderr, "server: reload: clearing FD_CLOEXEC: %v\n", e)
+			f.Close()
+			continue
+		}
+		env := []string{}
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "LISTEN_FD=") {
+				env = append(env, kv)
+			}
+		}
+		env = append(env, "LISTEN_FD="+strconv.Itoa(int(fd)))
+		err = syscall.Exec(exe, args, env)
+		fmt.Fprintf(os.Stderr, "server: reload: cannot exec %s: %v\n", exe, err)
+		f.Close()
+	}
+}
+
 func main() {
 	noAsyncPreempt()
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	mode := flag.String("mode", "hot", "hot, idle, nopprof or swap")
+	reloadTo := flag.String("reload-to", "", "on SIGUSR2, exec this file instead of itself")
+	reloadArgs := flag.String("reload-args", "",
+		"on SIGUSR2, these space-separated arguments instead of the current ones")
 	flag.Parse()
 
 	handler := http.Handler(http.DefaultServeMux)
@@ -152,16 +220,34 @@ func main() {
 		os.Exit(2)
 	}
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := inheritedListener()
+	if err == nil && ln == nil {
+		ln, err = net.Listen("tcp", *addr)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "server: %v\n", err)
 		os.Exit(1)
 	}
+	tln, ok := ln.(*net.TCPListener)
+	if !ok {
+		fmt.Fprintf(os.Stderr, "server: not a TCP listener: %v\n", ln.Addr())
+		os.Exit(1)
+	}
+	exe, args := *reloadTo, os.Args
+	if exe == "" {
+		if exe, err = os.Executable(); err != nil {
+			exe = "/proc/self/exe"
+		}
+	}
+	if *reloadArgs != "" {
+		args = append([]string{exe}, strings.Fields(*reloadArgs)...)
+	}
+	go reloadOnUSR2(tln, exe, args)
 	// os.Stdout is unbuffered: the line is out when Printf returns.
-	fmt.Printf("pid %d port %d ready\n", os.Getpid(), ln.Addr().(*net.TCPAddr).Port)
+	fmt.Printf("pid %d port %d ready\n", os.Getpid(), tln.Addr().(*net.TCPAddr).Port)
 	// No write timeout: a CPU profile request lasts as long as it asks.
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
-	err = srv.Serve(ln)
+	err = srv.Serve(tln)
 	fmt.Fprintf(os.Stderr, "server: %v\n", err)
 	os.Exit(1)
 }
