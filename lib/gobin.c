@@ -15,6 +15,7 @@
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
 #include <reloadcheck/gobin.h>
+#include "util.h"
 
 static const unsigned char bi_magic[14] = "\xff Go buildinf:";
 
@@ -105,17 +106,6 @@ static int pointer_string(uint64_t addr, unsigned ps, bool be, rc_go_resolve_fn 
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* @r is a valid rune: checked before decoding. */
 static size_t put_utf8(char *o, uint32_t r)
 {
@@ -192,9 +182,9 @@ static bool unquote_inplace(char *s)
 			if (i + 2 + k > n - 1)
 				return false;
 			for (size_t j = 0; j < k; j++) {
-				if (hexval(s[i + 2 + j]) < 0)
+				if (rci_hexval(s[i + 2 + j]) < 0)
 					return false;
-				r = r << 4 | (uint32_t)hexval(s[i + 2 + j]);
+				r = r << 4 | (uint32_t)rci_hexval(s[i + 2 + j]);
 			}
 			if (k > 2 && (r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff)))
 				return false;
@@ -249,7 +239,7 @@ static bool unquote_inplace(char *s)
 			s[o++] = '\v';
 			break;
 		case 'x':
-			s[o++] = (char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
+			s[o++] = (char)(rci_hexval(s[i + 1]) << 4 | rci_hexval(s[i + 2]));
 			i += 2;
 			break;
 		case 'u':
@@ -257,7 +247,7 @@ static bool unquote_inplace(char *s)
 			size_t k = c == 'u' ? 4 : 8;
 
 			for (size_t j = 1; j <= k; j++)
-				r = r << 4 | (uint32_t)hexval(s[i + j]);
+				r = r << 4 | (uint32_t)rci_hexval(s[i + j]);
 			i += k;
 			o += put_utf8(s + o, r);
 			break;

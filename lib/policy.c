@@ -32,6 +32,7 @@
 
 #include "jsonio.h"
 #include "procfs.h"
+#include "util.h"
 
 #define MAX_POLICY_FILE (1 << 20)
 #define MAX_DEPTH 8
@@ -154,17 +155,6 @@ static const char *skip_value(const char *p, const char *end)
 	return p;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The character a one-letter escape ("\\n") stands for, or -1. */
 static int unescape(char c)
 {
@@ -193,7 +183,7 @@ static unsigned read_u4(const char *p)
 	unsigned v = 0;
 
 	for (int i = 0; i < 4; i++)
-		v = v << 4 | (unsigned)hexval(p[i]);
+		v = v << 4 | (unsigned)rci_hexval(p[i]);
 	return v;
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "procfs.h"
+#include "util.h"
 
 static bool is_blank(char c)
 {
@@ -36,17 +37,6 @@ static bool next_token(const char **p, const char *end, const char **tok, size_t
 	return true;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* @len hex digits, all of them, at most 16. */
 static bool parse_hex(const char *s, size_t len, uint64_t *out)
 {
@@ -55,7 +45,7 @@ static bool parse_hex(const char *s, size_t len, uint64_t *out)
 	if (len == 0 || len > 16)
 		return false;
 	for (size_t i = 0; i < len; i++) {
-		int d = hex_digit(s[i]);
+		int d = rci_hexval(s[i]);
 
 		if (d < 0)
 			return false;

@@ -464,6 +464,20 @@ static bool parse_long(const char *s, long min, long *out)
 	return !errno && end != s && !*end && *out >= min;
 }
 
+/* A duration in seconds > 0 for option @opt; a usage error otherwise. */
+static bool parse_seconds(const char *arg, const char *opt, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno || end == arg || *end || !(*out > 0)) {
+		usage_error("%s takes seconds > 0, not '%s'", opt, arg);
+		return false;
+	}
+	return true;
+}
+
 static int parse_canary(char *arg, struct options *o)
 {
 	char *eq = strchr(arg, '=');
@@ -590,17 +604,10 @@ static int parse_options(int argc, char **argv, unsigned cmd, struct options *o,
 		case 'W':
 			o->pidfile = optarg;
 			break;
-		case 'w': {
-			char *end;
-
-			errno = 0;
-			o->wait_s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(o->wait_s > 0)) {
-				usage_error("--wait takes seconds > 0, not '%s'", optarg);
+		case 'w':
+			if (!parse_seconds(optarg, "--wait", &o->wait_s))
 				return -1;
-			}
 			break;
-		}
 		case 'N':
 			o->new_path = optarg;
 			break;
@@ -626,17 +633,10 @@ static int parse_options(int argc, char **argv, unsigned cmd, struct options *o,
 			}
 			o->seconds_given = true;
 			break;
-		case 't': {
-			char *end;
-
-			errno = 0;
-			o->timeout_s = strtod(optarg, &end);
-			if (errno || end == optarg || *end || !(o->timeout_s > 0)) {
-				usage_error("--timeout takes seconds > 0, not '%s'", optarg);
+		case 't':
+			if (!parse_seconds(optarg, "--timeout", &o->timeout_s))
 				return -1;
-			}
 			break;
-		}
 		case 'H':
 			if (!strchr(optarg, ':') || optarg[0] == ':' ||
 			    o->n_headers == sizeof(o->headers) / sizeof(o->headers[0])) {
