@@ -4,6 +4,9 @@
 # the same build passes; a reload into v2, which drops the SIGHUP handler and
 # leaves one thread's canary wrong, fails naming both; a trigger that reloads
 # nothing times out with exit 3; the target is never left stopped or traced.
+# Then the Go pprof server's own SIGUSR2 reload (an exec in place keeping its
+# listening socket, testdata/pprof/server): the listener, the endpoint and the
+# profile continue, and the server still answers afterwards.
 #   test_reload.sh RELOADCHECK FIXTURES SRC PYTHON TMP
 set -u
 rc=$1 fx=$2 src=$3 py=$4 tmp=$5
@@ -71,6 +74,49 @@ expect_status 2 $? "no trigger"
 expect_status 2 $? "--signal KILL"
 "$rc" reload --pid "$pid" --new "$fx/probe/target" --signal USR2 --exec true >/dev/null 2>&1
 expect_status 2 $? "two triggers"
+
+# 5. The Go pprof server reloads itself on SIGUSR2 (same pid, same port, the
+# listening socket passed across the exec): with --pprof the endpoint answers
+# before and after and the CPU profile continues.
+out=$tmp/go.out
+"$fx/pprof/server" >"$out" 2>&1 &
+gopid=$!
+pids+=($gopid)
+port=
+for _ in $(seq 100); do
+	port=$(awk '/ ready$/{print $4; exit}' "$out")
+	[ -n "$port" ] && break
+	sleep 0.05
+done
+if [ -z "$port" ]; then
+	bad "go server did not get ready: $(cat "$out")"
+else
+	t0=$SECONDS
+	"$rc" reload --pid "$gopid" --new "$fx/pprof/server" --signal USR2 \
+		--pprof "http://127.0.0.1:$port" --seconds 1 --wait 20 \
+		--format json --output "$tmp/go.json" 2>"$tmp/go.err"
+	expect_status 0 $? "go server reload ($(head -1 "$tmp/go.err"))"
+	# Two 1 s profiles and an exec: about 2 s. Reaching --wait means the new
+	# image was never seen ready, although it listens again within milliseconds.
+	el=$((SECONDS - t0))
+	[ "$el" -lt 15 ] && ok || bad "go: the reload took $el s, its --wait deadline (20 s): readiness not seen"
+	"$py" "$src/cmd/tests/validate_report.py" "$src/lib/schema/report-v1.schema.json" "$tmp/go.json" >/dev/null &&
+		ok || bad "go report does not validate"
+	v=$(json "$tmp/go.json" 'r["verdict"]')
+	[ "$v" = pass ] || [ "$v" = warn ] && ok || bad "go reload verdict $v"
+	verdict_of() { json "$tmp/go.json" "[c['verdict'] for c in r['checks'] if c['id']=='$1']"; }
+	[ "$(verdict_of proc-listeners)" = "['pass']" ] && ok || bad "go: proc-listeners $(verdict_of proc-listeners)"
+	[ "$(verdict_of pprof-endpoint)" = "['pass']" ] && ok || bad "go: pprof-endpoint $(verdict_of pprof-endpoint)"
+	c=$(verdict_of pprof-continuity)
+	[ "$c" != "[]" ] && [ "$c" != "['skip']" ] && ok || bad "go: pprof-continuity $c"
+	[ "$(json "$tmp/go.json" '[f["code"] for c in r["checks"] if c["id"]=="proc-identity" for f in c["findings"] if f["code"]=="proc.exe_reexecuted"]')" = "['proc.exe_reexecuted']" ] &&
+		ok || bad "go: the re-exec was not seen"
+	# The new image printed the ready line again: same pid, same port.
+	[ "$(grep -c "^pid $gopid port $port ready\$" "$out")" = 2 ] && ok || bad "go: ready lines: $(cat "$out")"
+	"$py" -c 'import sys, urllib.request as u; r = u.urlopen(sys.argv[1], timeout=5); sys.exit(r.status != 200 or b"goroutine" not in r.read())' \
+		"http://127.0.0.1:$port/debug/pprof/" && ok || bad "go: /debug/pprof/ does not answer after the reload"
+	running "$gopid"
+fi
 
 echo "reload: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
