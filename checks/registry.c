@@ -7,6 +7,7 @@
 static const struct rc_check *const checks[] = {
 	&rc_check_build_id,
 	&rc_check_cgo_boundary,
+	&rc_check_dwarf_layout,
 	&rc_check_dynamic_deps,
 	&rc_check_elf_identity,
 	&rc_check_go_buildinfo,

@@ -81,6 +81,8 @@ struct rc_policy {
 	size_t n_supps;
 	struct rc_canary_spec *canaries;
 	size_t n_canaries;
+	const char **state_types; /* dwarf-layout: "struct session_table", ... */
+	size_t n_state_types;
 	const char **listeners; /* "proto address", kept for the listener check */
 	size_t n_listeners;
 	const char *pprof_url;
@@ -855,8 +857,9 @@ static int read_pprof(struct ctx *c, const cJSON *o, struct rc_policy *p)
 
 static int read_policy(struct ctx *c, const cJSON *root, struct rc_policy *p)
 {
-	static const char *const known[] = {"policy",	    "fail_on", "thresholds", "checks",
-					    "suppressions", "probe",   "pprof",	     NULL};
+	static const char *const known[] = {"policy", "fail_on",      "thresholds",
+					    "checks", "suppressions", "probe",
+					    "pprof",  "state_types",  NULL};
 	const cJSON *v = NULL;
 	const char *schema = NULL;
 	int rc;
@@ -899,6 +902,9 @@ static int read_policy(struct ctx *c, const cJSON *root, struct rc_policy *p)
 			rc = want_object(c, root, m->string, &v);
 			if (rc == 0)
 				rc = read_pprof(c, v, p);
+		} else if (strcmp(m->string, "state_types") == 0) {
+			rc = read_strings(c, root, m->string, NULL, "naming a type",
+					  &p->state_types, &p->n_state_types);
 		}
 		if (rc == 0)
 			pop(c);
@@ -991,6 +997,7 @@ void rc_policy_free(struct rc_policy *p)
 	free(p->supps);
 	free(p->canaries);
 	free(p->listeners);
+	free(p->state_types);
 	free(p->headers);
 	cJSON_Delete(p->root);
 	free(p);
@@ -1107,6 +1114,16 @@ size_t rc_policy_canaries(const struct rc_policy *p, const struct rc_canary_spec
 {
 	*out = p ? p->canaries : NULL;
 	return p ? p->n_canaries : 0;
+}
+
+size_t rc_policy_state_types(const struct rc_policy *p, const char *const **out)
+{
+	if (!p) {
+		*out = NULL;
+		return 0;
+	}
+	*out = (const char *const *)p->state_types;
+	return p->n_state_types;
 }
 
 size_t rc_policy_listeners(const struct rc_policy *p, const char *const **out)

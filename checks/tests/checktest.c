@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <reloadcheck/dwarf.h>
 #include <reloadcheck/error.h>
 
 #include "checktest.h"
@@ -41,6 +42,23 @@ void checktest_run_paths(struct checktest *t, const struct rc_check *check, cons
 		if (!t->ctx.host_libc)
 			t->ctx.host_libc_problem = "libc.so.6 not found";
 	}
+	if (check->needs & RC_NEEDS_DWARF) {
+		int rc = rc_dwarf_open(t->ctx.old_elf, NULL, &t->ctx.old_dwarf, &err);
+
+		if (rc) {
+			snprintf(t->old_problem, sizeof(t->old_problem), "%s", err.msg);
+			t->ctx.old_dwarf_problem = t->old_problem;
+			t->ctx.old_dwarf_corrupt = rc != -RC_ENOENT;
+		}
+		rc_err_clear(&err);
+		rc = rc_dwarf_open(t->ctx.new_elf, NULL, &t->ctx.new_dwarf, &err);
+		if (rc) {
+			snprintf(t->new_problem, sizeof(t->new_problem), "%s", err.msg);
+			t->ctx.new_dwarf_problem = t->new_problem;
+			t->ctx.new_dwarf_corrupt = rc != -RC_ENOENT;
+		}
+		rc_err_clear(&err);
+	}
 	t->report = rc_report_new();
 	ck_assert_ptr_nonnull(t->report);
 	t->res = rc_report_add_check(t->report, check->id);
@@ -63,6 +81,8 @@ void checktest_run(struct checktest *t, const struct rc_check *check, const char
 void checktest_release(struct checktest *t)
 {
 	rc_report_free(t->report);
+	rc_dwarf_free(t->ctx.old_dwarf);
+	rc_dwarf_free(t->ctx.new_dwarf);
 	rc_elf_free(t->ctx.old_elf);
 	rc_elf_free(t->ctx.new_elf);
 	rc_elf_free(t->ctx.host_libc);

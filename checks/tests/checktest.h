@@ -14,6 +14,7 @@ struct checktest {
 	struct rc_report *report;
 	struct rc_check_result *res;
 	int rc; /* what check->run returned */
+	char old_problem[512], new_problem[512];
 };
 
 /* Paths relative to RC_FIXTURES; aborts the test (ck_assert) on open errors. */

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <reloadcheck/check.h>
+#include <reloadcheck/dwarf.h>
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
 #include <reloadcheck/http.h>
@@ -72,6 +73,17 @@ struct options {
 	/* reload */
 	const char *reload_signal, *reload_exec, *pidfile;
 	double wait_s;
+	/* dwarf-layout */
+	const char *state_types[64];
+	size_t n_state_types;
+	const char *debug_dir;
+	bool require_debuginfo;
+};
+
+/* What open_dwarf() keeps alive for the checks. */
+struct dwarf_inputs {
+	char old_problem[512], new_problem[512];
+	const char *state_types[128];
 };
 
 /* Which command an option belongs to. */
@@ -165,6 +177,13 @@ static const char help_text[] =
 	"                               pid re-exec'd, or a new child of PID)\n"
 	"      --wait S                 give up finding the new process after S s (default 30)\n"
 	"      --pprof URL, --tls-canary SYM=VALUE  also compare profiling and canaries\n"
+	"\n"
+	"Options for diff, gate and reload (dwarf-layout):\n"
+	"      --state-type NAME        compare the layout of type NAME ('struct session');\n"
+	"                               repeatable (also the policy's state_types)\n"
+	"      --debug-dir DIR          where separate debug files live (default\n"
+	"                               /usr/lib/debug: .build-id/xx/rest.debug, debuglinks)\n"
+	"      --require-debuginfo      fail instead of skipping without debug information\n"
 	"\n"
 	"Options for all commands (--sysroot: diff and gate):\n"
 	"  -f, --format text|json  output format (default text)\n"
@@ -400,6 +419,9 @@ static const struct option longopts[] = {
 	{"exec", required_argument, NULL, 'K'},
 	{"pidfile", required_argument, NULL, 'W'},
 	{"wait", required_argument, NULL, 'w'},
+	{"state-type", required_argument, NULL, 'Z'},
+	{"debug-dir", required_argument, NULL, 'D'},
+	{"require-debuginfo", no_argument, NULL, 'Q'},
 	{0},
 };
 
@@ -439,6 +461,10 @@ static unsigned option_scope(int c)
 	case 'W':
 	case 'w':
 		return FOR_RELOAD;
+	case 'Z':
+	case 'D':
+	case 'Q':
+		return FOR_DIFF | FOR_GATE | FOR_RELOAD;
 	default:
 		return FOR_ALL;
 	}
@@ -598,6 +624,20 @@ static int parse_options(int argc, char **argv, unsigned cmd, struct options *o,
 		case 'G':
 			o->reload_signal = optarg;
 			break;
+		case 'Z':
+			if (o->n_state_types ==
+			    sizeof(o->state_types) / sizeof(o->state_types[0])) {
+				usage_error("at most 64 --state-type options");
+				return -1;
+			}
+			o->state_types[o->n_state_types++] = optarg;
+			break;
+		case 'D':
+			o->debug_dir = optarg;
+			break;
+		case 'Q':
+			o->require_debuginfo = true;
+			break;
 		case 'K':
 			o->reload_exec = optarg;
 			break;
@@ -719,8 +759,50 @@ static int finish_report(struct rc_report *r, const struct options *o, uint64_t 
 	return status;
 }
 
+/*
+ * Open OLD's and NEW's debug information for dwarf-layout. A missing or corrupt
+ * one is recorded for the check (skip, fail or error), not fatal here.
+ */
+static void open_dwarf(struct rc_ctx *ctx, const struct options *o, const struct rc_policy *p,
+		       struct dwarf_inputs *in)
+{
+	struct rc_err err = {0};
+	const char *const *pt;
+	size_t npt = rc_policy_state_types(p, &pt), n = 0;
+	int rc;
+
+	rc = rc_dwarf_open(ctx->old_elf, o->debug_dir, &ctx->old_dwarf, &err);
+	if (rc) {
+		snprintf(in->old_problem, sizeof(in->old_problem), "%s", err.msg);
+		ctx->old_dwarf_problem = in->old_problem;
+		ctx->old_dwarf_corrupt = rc != -RC_ENOENT;
+	}
+	rc_err_clear(&err);
+	rc = rc_dwarf_open(ctx->new_elf, o->debug_dir, &ctx->new_dwarf, &err);
+	if (rc) {
+		snprintf(in->new_problem, sizeof(in->new_problem), "%s", err.msg);
+		ctx->new_dwarf_problem = in->new_problem;
+		ctx->new_dwarf_corrupt = rc != -RC_ENOENT;
+	}
+	for (size_t i = 0; i < o->n_state_types; i++)
+		in->state_types[n++] = o->state_types[i];
+	for (size_t i = 0; i < npt && n < sizeof(in->state_types) / sizeof(in->state_types[0]); i++)
+		in->state_types[n++] = pt[i];
+	ctx->state_types = in->state_types;
+	ctx->n_state_types = n;
+	ctx->require_debuginfo = o->require_debuginfo;
+}
+
+static void close_dwarf(struct rc_ctx *ctx)
+{
+	rc_dwarf_free(ctx->old_dwarf);
+	rc_dwarf_free(ctx->new_dwarf);
+	ctx->old_dwarf = ctx->new_dwarf = NULL;
+}
+
 static int cmd_diff(int argc, char **argv)
 {
+	static struct dwarf_inputs dw;
 	struct options o;
 	struct rc_report *r = NULL;
 	struct rc_ctx ctx = {0};
@@ -754,9 +836,11 @@ static int cmd_diff(int argc, char **argv)
 	set_input(r, "old", ctx.old_elf);
 	set_input(r, "new", ctx.new_elf);
 	open_host_libc(&ctx, libc_path, sizeof(libc_path), libc_problem, sizeof(libc_problem));
-	run_checks(r, &ctx, RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC);
+	open_dwarf(&ctx, &o, NULL, &dw);
+	run_checks(r, &ctx, RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC | RC_NEEDS_DWARF);
 	status = finish_report(r, &o, t0);
 out:
+	close_dwarf(&ctx);
 	rc_elf_free(ctx.old_elf);
 	rc_elf_free(ctx.new_elf);
 	rc_elf_free(ctx.host_libc);
@@ -1032,6 +1116,7 @@ static void gate_checks(struct rc_report *r, const struct rc_ctx *ctx, unsigned 
 
 static int cmd_gate(int argc, char **argv)
 {
+	static struct dwarf_inputs dw;
 	struct options o;
 	struct rc_report *r = NULL;
 	struct rc_ctx ctx = {0};
@@ -1093,7 +1178,8 @@ static int cmd_gate(int argc, char **argv)
 		set_input(r, "new", ctx.new_elf);
 		open_host_libc(&ctx, libc_path, sizeof(libc_path), libc_problem,
 			       sizeof(libc_problem));
-		have |= RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC;
+		open_dwarf(&ctx, &o, policy, &dw);
+		have |= RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC | RC_NEEDS_DWARF;
 	}
 	if (o.pid > 0) {
 		const struct rc_canary_spec *pc;
@@ -1176,6 +1262,7 @@ static int cmd_gate(int argc, char **argv)
 out:
 	free(fetch);
 	rc_snapshot_free(snap);
+	close_dwarf(&ctx);
 	rc_elf_free(ctx.old_elf);
 	rc_elf_free(ctx.new_elf);
 	rc_elf_free(ctx.host_libc);
@@ -1407,6 +1494,7 @@ static void wait_until_ready(int pid, const struct rc_snapshot *before,
 
 static int cmd_reload(int argc, char **argv)
 {
+	static struct dwarf_inputs dw;
 	struct options o;
 	struct rc_report *r = NULL;
 	struct rc_ctx ctx = {0};
@@ -1527,8 +1615,9 @@ static int cmd_reload(int argc, char **argv)
 	ctx.reexec_seen = new_pid == (int)o.pid;
 	ctx.sysroot = "";
 	open_host_libc(&ctx, libc_path, sizeof(libc_path), libc_problem, sizeof(libc_problem));
+	open_dwarf(&ctx, &o, NULL, &dw);
 	run_checks(r, &ctx,
-		   RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC | RC_NEEDS_PROCESS |
+		   RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC | RC_NEEDS_DWARF | RC_NEEDS_PROCESS |
 			   (o.url ? RC_NEEDS_PPROF : 0));
 	status = finish_report(r, &o, t0);
 out:
@@ -1536,6 +1625,7 @@ out:
 	free(pf_after);
 	rc_snapshot_free(before);
 	rc_snapshot_free(after);
+	close_dwarf(&ctx);
 	rc_elf_free(ctx.old_elf);
 	rc_elf_free(ctx.new_elf);
 	rc_elf_free(ctx.host_libc);

@@ -13,6 +13,7 @@ const struct rc_check *rc_registry_find(const char *id);
 
 extern const struct rc_check rc_check_build_id;
 extern const struct rc_check rc_check_cgo_boundary;
+extern const struct rc_check rc_check_dwarf_layout;
 extern const struct rc_check rc_check_dynamic_deps;
 extern const struct rc_check rc_check_elf_identity;
 extern const struct rc_check rc_check_go_buildinfo;

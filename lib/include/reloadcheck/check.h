@@ -12,12 +12,14 @@ struct rc_snapshot;
 struct rc_pprof_fetch;
 struct rc_pprof_summary;
 struct rc_thresholds;
+struct rc_dwarf;
 
 enum rc_check_needs {
 	RC_NEEDS_BINARIES = 1 << 0, /* OLD and NEW ELF files */
 	RC_NEEDS_PROCESS = 1 << 1,  /* a live process (--pid) */
 	RC_NEEDS_PPROF = 1 << 2,    /* a pprof endpoint (--pprof/--url) */
 	RC_NEEDS_HOST_LIBC = 1 << 3, /* the host's (or --sysroot's) libc.so.6 */
+	RC_NEEDS_DWARF = 1 << 4,     /* OLD's and NEW's debug information (opened or not) */
 };
 
 /* What the driver opened for the checks; checks open nothing themselves. */
@@ -40,6 +42,14 @@ struct rc_ctx {
 	/* RC_NEEDS_PPROF: what the endpoint (or --profile) gave, and the saved summary. */
 	const struct rc_pprof_fetch *pprof;
 	const struct rc_pprof_summary *pprof_baseline; /* --baseline, or NULL */
+
+	/* RC_NEEDS_DWARF: NULL with a reason when a file has none or it is corrupt. */
+	struct rc_dwarf *old_dwarf, *new_dwarf;
+	const char *old_dwarf_problem, *new_dwarf_problem;
+	bool old_dwarf_corrupt, new_dwarf_corrupt;
+	const char *const *state_types; /* --state-type and the policy's state_types */
+	size_t n_state_types;
+	bool require_debuginfo;
 
 	/* The policy's thresholds, or NULL for the defaults. */
 	const struct rc_thresholds *thresholds;

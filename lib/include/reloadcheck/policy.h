@@ -64,6 +64,8 @@ void rc_policy_apply(const struct rc_policy *p, struct rc_check_result *res);
 
 /* Probe inputs: "probe": {"tls_canaries": {"SYMBOL": "0x..."|integer}}. */
 size_t rc_policy_canaries(const struct rc_policy *p, const struct rc_canary_spec **out);
+/* dwarf-layout's state types: "state_types": ["struct session_table", ...]. */
+size_t rc_policy_state_types(const struct rc_policy *p, const char *const **out);
 /* Listeners the process must hold: "proto address" strings, e.g. "tcp 127.0.0.1:8080". */
 size_t rc_policy_listeners(const struct rc_policy *p, const char *const **out);
 /* pprof inputs: "pprof": {"url": "...", "seconds": N, "headers": ["Name: value"]}. */
