@@ -2285,6 +2285,8 @@ static int index_find(struct rc_dwarf *dw, const struct index *ix, const struct 
 		best = rank;
 		*out = t;
 		*found = true;
+		if (best == 0)
+			break; /* nothing ranks higher */
 	}
 	return 0;
 }

@@ -377,6 +377,59 @@ START_TEST(build_id_debug_dir)
 }
 END_TEST
 
+/*
+ * The .gnu_debuglink file under @debug_dir + the binary's directory; a file
+ * of that name with another checksum next to the binary is passed over.
+ */
+START_TEST(debuglink_in_debug_dir)
+{
+	char app[4096], debug[4096], other[4096], dir[] = "/tmp/rc_dwarf_XXXXXX", real[4096],
+						  bin[4200], sub[8500], dest[8600], decoy[4300];
+	struct opened o;
+	struct rc_err err = {0};
+
+	input_path("split/app", app, sizeof(app));
+	input_path("split/app.debug", debug, sizeof(debug));
+	input_path("bid.debug", other, sizeof(other));
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_ptr_nonnull(realpath(dir, real));
+	snprintf(bin, sizeof(bin), "%s/app", real);
+	copy_file(app, bin);
+	snprintf(decoy, sizeof(decoy), "%s/app.debug", real);
+	copy_file(other, decoy);
+
+	ck_assert_int_eq(try_open(bin, real, &o, &err), -RC_ENOENT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "crc mismatch"));
+	rc_elf_free(o.elf);
+
+	/* <debug_dir>/<the binary's absolute directory>/app.debug */
+	snprintf(sub, sizeof(sub), "%s%s", real, real);
+	for (char *p = sub + strlen(real) + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(sub, 0700);
+			*p = '/';
+		}
+	}
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	snprintf(dest, sizeof(dest), "%s/app.debug", sub);
+	copy_file(debug, dest);
+	ck_assert_msg(try_open(bin, real, &o, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(strstr(rc_dwarf_source(o.dw), dest));
+	ck_assert_uint_eq(type_ok(o.dw, "struct flags")->size, 8);
+	close_opened(&o);
+	unlink(dest);
+	unlink(decoy);
+	unlink(bin);
+	/* Remove the directory chain, innermost first. */
+	for (char *p; strlen(sub) > strlen(real); *p = '\0') {
+		rmdir(sub);
+		p = strrchr(sub, '/');
+	}
+	rmdir(real);
+}
+END_TEST
+
 START_TEST(stripped_has_none)
 {
 	char path[4096];
@@ -566,6 +619,7 @@ static Suite *dwarf_suite(void)
 		{"not_found", not_found, true},
 		{"source_names_the_file", source_names_the_file, false},
 		{"build_id_debug_dir", build_id_debug_dir, false},
+		{"debuglink_in_debug_dir", debuglink_in_debug_dir, false},
 		{"stripped_has_none", stripped_has_none, false},
 		{"truncated_debug_info", truncated_debug_info, false},
 		{"bad_abbreviation_code", bad_abbreviation_code, false},
