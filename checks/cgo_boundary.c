@@ -178,10 +178,11 @@ static void diff_names(struct rc_check_result *res, const struct names *o, const
 		if (names_has(n, x))
 			continue;
 		if (exports)
-			f = rc_result_add(res, RC_SEV_FAIL, "cgo.export_removed",
-					  "exported Go function %.*s (//export) is gone from NEW: C "
-					  "code that calls it fails to link or crashes",
-					  (int)x->len, x->s);
+			f = rc_result_add(
+				res, RC_SEV_FAIL, "cgo.export_removed",
+				"exported Go function %.*s (//export) is gone from NEW: C "
+				"code that calls it fails to link or crashes",
+				(int)x->len, x->s);
 		else
 			f = rc_result_add(res, RC_SEV_INFO, "cgo.call_removed",
 					  "Go no longer calls C function %.*s", (int)x->len, x->s);
@@ -272,11 +273,12 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	rc_result_metric(res, "old_c_calls", (int64_t)o.c_calls.n);
 	rc_result_metric(res, "new_c_calls", (int64_t)n.c_calls.n);
 	if (o.cgo && !n.cgo) {
-		f = rc_result_add(res, RC_SEV_FAIL, "cgo.removed",
-				  "OLD uses cgo (%s) but NEW does not: C callers of its %zu "
-				  "exported functions and the C context in thread-local storage are "
-				  "gone after the reload",
-				  o.cgo_evidence, o.exports.n);
+		f = rc_result_add(
+			res, RC_SEV_FAIL, "cgo.removed",
+			"OLD uses cgo (%s) but NEW does not: C callers of its %zu "
+			"exported functions and the C context in thread-local storage are "
+			"gone after the reload",
+			o.cgo_evidence, o.exports.n);
 		rc_finding_str(f, "old_evidence", o.cgo_evidence);
 		rc_finding_bool(f, "new_libc_needed", n.libc_needed);
 	} else if (!o.cgo && n.cgo) {
@@ -284,11 +286,12 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 				  n.cgo_evidence);
 		rc_finding_str(f, "new_evidence", n.cgo_evidence);
 	} else {
-		f = rc_result_add(res, RC_SEV_INFO, "cgo.present",
-				  "both use cgo: %zu exported Go functions and %zu C functions called "
-				  "in NEW (OLD: %zu and %zu)%s",
-				  n.exports.n, n.c_calls.n, o.exports.n, o.c_calls.n,
-				  n.libc_needed ? "" : "; NEW does not need libc.so.6");
+		f = rc_result_add(
+			res, RC_SEV_INFO, "cgo.present",
+			"both use cgo: %zu exported Go functions and %zu C functions called "
+			"in NEW (OLD: %zu and %zu)%s",
+			n.exports.n, n.c_calls.n, o.exports.n, o.c_calls.n,
+			n.libc_needed ? "" : "; NEW does not need libc.so.6");
 		rc_finding_bool(f, "new_libc_needed", n.libc_needed);
 	}
 	diff_names(res, &o.exports, &n.exports, true);

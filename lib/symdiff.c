@@ -332,8 +332,8 @@ int rc_symdiff(const struct rc_elf_sym *old_syms, size_t n_old, const struct rc_
 	mask = nslots - 1;
 	slots = malloc(nslots * sizeof(*slots));
 	if (!eo || !en || !slots) {
-		rc = rc_err_set(err, -RC_ENOMEM, "out of memory diffing %zu and %zu symbols",
-				n_old, n_new);
+		rc = rc_err_set(err, -RC_ENOMEM, "out of memory diffing %zu and %zu symbols", n_old,
+				n_new);
 		goto out;
 	}
 	memset(slots, 0xff, nslots * sizeof(*slots));

@@ -99,7 +99,8 @@ START_TEST(moved_only_recognised)
 			 0);
 	f = find_in_table(&t, "symbol.digest_equal", ".symtab");
 	ck_assert_ptr_nonnull(f);
-	ck_assert_str_eq(checktest_detail_str(f, "old_digest"), checktest_detail_str(f, "new_digest"));
+	ck_assert_str_eq(checktest_detail_str(f, "old_digest"),
+			 checktest_detail_str(f, "new_digest"));
 	ck_assert_ptr_nonnull(find_in_table(&t, "symbol.moved", ".symtab"));
 	checktest_release(&t);
 }

@@ -123,7 +123,8 @@ START_TEST(sections_and_segments)
 	ck_assert_int_eq(rc_elf_find_section(elf, ".dynsym", &s), 0);
 	ck_assert_int_eq(rc_elf_find_section(elf, ".gopclntab", &s), -RC_ENOENT);
 	ck_assert_int_eq(rc_elf_find_section(elf, ".interp", &s), 0);
-	ck_assert_str_eq((const char *)rc_elf_section_bytes(elf, &s), "/lib64/ld-linux-x86-64.so.2");
+	ck_assert_str_eq((const char *)rc_elf_section_bytes(elf, &s),
+			 "/lib64/ld-linux-x86-64.so.2");
 	ck_assert_int_eq(rc_elf_find_segment(elf, PT_LOAD, &seg), 0);
 	ck_assert_int_eq(rc_elf_find_segment(elf, PT_TLS, &seg), 0);
 	ck_assert_uint_gt(rc_elf_section_count(elf), 20);
@@ -191,7 +192,8 @@ START_TEST(dynamic_and_verneed)
 	ck_assert_str_eq(dyn->soname, "libfix.so.1");
 	ck_assert_int_eq(rc_elf_verneeds(patched, &vn, &n, &err), 0);
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(vn[i].version, "GLIBC_2.38") == 0 && strcmp(vn[i].file, "libc.so.6") == 0)
+		if (strcmp(vn[i].version, "GLIBC_2.38") == 0 &&
+		    strcmp(vn[i].file, "libc.so.6") == 0)
 			v238 = true;
 	ck_assert(v238);
 	rc_elf_free(elf);

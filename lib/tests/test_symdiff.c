@@ -81,8 +81,7 @@ struct events {
 	const char *last_added, *last_removed;
 };
 
-static void collect(void *arg, const struct rc_elf_sym *o, const struct rc_elf_sym *n,
-		    unsigned ch)
+static void collect(void *arg, const struct rc_elf_sym *o, const struct rc_elf_sym *n, unsigned ch)
 {
 	struct events *e = arg;
 

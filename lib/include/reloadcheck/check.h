@@ -15,9 +15,9 @@ struct rc_thresholds;
 struct rc_dwarf;
 
 enum rc_check_needs {
-	RC_NEEDS_BINARIES = 1 << 0, /* OLD and NEW ELF files */
-	RC_NEEDS_PROCESS = 1 << 1,  /* a live process (--pid) */
-	RC_NEEDS_PPROF = 1 << 2,    /* a pprof endpoint (--pprof/--url) */
+	RC_NEEDS_BINARIES = 1 << 0,  /* OLD and NEW ELF files */
+	RC_NEEDS_PROCESS = 1 << 1,   /* a live process (--pid) */
+	RC_NEEDS_PPROF = 1 << 2,     /* a pprof endpoint (--pprof/--url) */
 	RC_NEEDS_HOST_LIBC = 1 << 3, /* the host's (or --sysroot's) libc.so.6 */
 	RC_NEEDS_DWARF = 1 << 4,     /* OLD's and NEW's debug information (opened or not) */
 };
@@ -26,16 +26,16 @@ enum rc_check_needs {
 struct rc_ctx {
 	struct rc_elf *old_elf; /* RC_NEEDS_BINARIES */
 	struct rc_elf *new_elf;
-	const char *sysroot;           /* "" or "/" for the host */
+	const char *sysroot;	       /* "" or "/" for the host */
 	struct rc_elf *host_libc;      /* RC_NEEDS_HOST_LIBC; NULL if not found */
 	const char *host_libc_path;    /* the path used or tried */
 	const char *host_libc_problem; /* why host_libc is NULL */
 
 	/* RC_NEEDS_PROCESS: the process as probed now, and optionally before. */
 	const struct rc_snapshot *now;
-	const struct rc_snapshot *baseline; /* --baseline, or NULL */
-	struct rc_elf *expect_elf;          /* --expect-binary, or NULL */
-	bool reexec_seen;                   /* reload watched the process exec again */
+	const struct rc_snapshot *baseline;    /* --baseline, or NULL */
+	struct rc_elf *expect_elf;	       /* --expect-binary, or NULL */
+	bool reexec_seen;		       /* reload watched the process exec again */
 	const char *const *expected_listeners; /* policy: "proto address" strings */
 	size_t n_expected_listeners;
 
@@ -56,10 +56,10 @@ struct rc_ctx {
 };
 
 struct rc_check {
-	const char *id;           /* stable, kebab-case */
-	const char *summary;      /* one line for list-checks */
-	const char *explain;      /* paragraph for `explain ID`: what, why, how to fix */
-	unsigned needs;           /* enum rc_check_needs */
+	const char *id;		  /* stable, kebab-case */
+	const char *summary;	  /* one line for list-checks */
+	const char *explain;	  /* paragraph for `explain ID`: what, why, how to fix */
+	unsigned needs;		  /* enum rc_check_needs */
 	const char *const *codes; /* NULL-terminated: every finding code the check emits */
 	/*
 	 * Record findings (and skip/error with a reason) in @out. Returns 0 when

@@ -48,12 +48,12 @@ enum rc_layout_kind {
 };
 
 struct rc_layout_member {
-	const char *name;    /* "" for an anonymous member */
-	uint64_t offset;     /* byte offset (DW_AT_data_member_location) */
-	uint64_t size;       /* byte size of the member's type */
-	int64_t bit_offset;  /* bit position from the start of the struct, or -1 */
-	uint64_t bit_size;   /* 0 when not a bit-field */
-	const char *type;    /* a description: "int", "struct node *", "char[16]" */
+	const char *name;   /* "" for an anonymous member */
+	uint64_t offset;    /* byte offset (DW_AT_data_member_location) */
+	uint64_t size;	    /* byte size of the member's type */
+	int64_t bit_offset; /* bit position from the start of the struct, or -1 */
+	uint64_t bit_size;  /* 0 when not a bit-field */
+	const char *type;   /* a description: "int", "struct node *", "char[16]" */
 };
 
 struct rc_layout_enumerator {
@@ -63,16 +63,16 @@ struct rc_layout_enumerator {
 
 /* One named type, with the named struct/union/enum types its members use. */
 struct rc_layout {
-	const char *name;          /* "struct session_table", "enum state", "counter_t" */
+	const char *name; /* "struct session_table", "enum state", "counter_t" */
 	enum rc_layout_kind kind;
-	uint64_t size;             /* DW_AT_byte_size (0 when unknown) */
-	uint64_t align;            /* DW_AT_alignment, else the largest member alignment */
-	const char *target;        /* typedef: the target's description; else NULL */
+	uint64_t size;	    /* DW_AT_byte_size (0 when unknown) */
+	uint64_t align;	    /* DW_AT_alignment, else the largest member alignment */
+	const char *target; /* typedef: the target's description; else NULL */
 	const struct rc_layout_member *members;
 	size_t n_members;
 	const struct rc_layout_enumerator *enumerators;
 	size_t n_enumerators;
-	const uint64_t *dims;      /* array dimensions (outermost first) */
+	const uint64_t *dims; /* array dimensions (outermost first) */
 	size_t n_dims;
 	/*
 	 * Named aggregate and enum types reachable from the members (through

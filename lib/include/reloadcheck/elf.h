@@ -27,14 +27,14 @@ const char *rc_elf_path(const struct rc_elf *elf);
 uint64_t rc_elf_file_size(const struct rc_elf *elf);
 
 struct rc_elf_ident {
-	unsigned elfclass;   /* 32 or 64 */
+	unsigned elfclass; /* 32 or 64 */
 	bool big_endian;
 	unsigned machine;    /* e_machine */
-	unsigned osabi;      /* EI_OSABI */
+	unsigned osabi;	     /* EI_OSABI */
 	unsigned abiversion; /* EI_ABIVERSION */
-	unsigned type;       /* e_type: ET_EXEC, ET_DYN, ET_REL */
-	bool pie;            /* ET_DYN with an interpreter or DF_1_PIE */
-	bool dynamic;        /* has PT_DYNAMIC */
+	unsigned type;	     /* e_type: ET_EXEC, ET_DYN, ET_REL */
+	bool pie;	     /* ET_DYN with an interpreter or DF_1_PIE */
+	bool dynamic;	     /* has PT_DYNAMIC */
 	const char *interp;  /* PT_INTERP path or NULL; borrowed */
 	uint64_t entry;
 };
@@ -65,7 +65,7 @@ void rc_hex(const unsigned char *id, size_t len, char *buf, size_t size);
 
 struct rc_elf_section {
 	const char *name; /* borrowed */
-	uint32_t type;    /* SHT_* */
+	uint32_t type;	  /* SHT_* */
 	uint64_t flags;
 	uint64_t addr;
 	uint64_t offset;
@@ -111,10 +111,10 @@ struct rc_elf_sym {
 	uint64_t size;
 	uint32_t name_len;
 	uint16_t shndx;
-	uint8_t type;        /* STT_* */
-	uint8_t bind;        /* STB_* */
+	uint8_t type;	     /* STT_* */
+	uint8_t bind;	     /* STB_* */
 	uint8_t visibility;  /* STV_* */
-	bool defined;        /* shndx != SHN_UNDEF */
+	bool defined;	     /* shndx != SHN_UNDEF */
 	bool version_hidden; /* non-default version (foo@V, not foo@@V) */
 };
 
@@ -140,7 +140,7 @@ int rc_elf_dynamic(struct rc_elf *elf, const struct rc_elf_dynamic **out, struct
 struct rc_elf_verneed {
 	const char *file;    /* library that must define it, e.g. "libc.so.6" */
 	const char *version; /* e.g. "GLIBC_2.34" */
-	bool weak;           /* VER_FLG_WEAK */
+	bool weak;	     /* VER_FLG_WEAK */
 };
 /* Required versions from .gnu.version_r (owned by @elf; empty when absent). */
 int rc_elf_verneeds(struct rc_elf *elf, const struct rc_elf_verneed **out, size_t *n,

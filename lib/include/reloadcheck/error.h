@@ -7,15 +7,15 @@
  * function returns 0 or a negative RC_E* code and puts detail into a
  * caller-supplied struct rc_err.
  */
-#define RC_ERROR_LIST(X)                                              \
-	X(OK, 0, "success")                                           \
-	X(EIO, 1, "input/output error")                               \
-	X(EFORMAT, 2, "malformed input")                              \
-	X(ENOMEM, 3, "out of memory")                                 \
-	X(EINVAL, 4, "invalid argument")                              \
-	X(ENOENT, 5, "not found")                                     \
-	X(ENOTSUP, 6, "not supported")                                \
-	X(EACCES, 7, "permission denied")                             \
+#define RC_ERROR_LIST(X)                  \
+	X(OK, 0, "success")               \
+	X(EIO, 1, "input/output error")   \
+	X(EFORMAT, 2, "malformed input")  \
+	X(ENOMEM, 3, "out of memory")     \
+	X(EINVAL, 4, "invalid argument")  \
+	X(ENOENT, 5, "not found")         \
+	X(ENOTSUP, 6, "not supported")    \
+	X(EACCES, 7, "permission denied") \
 	X(EINTERNAL, 8, "internal error")
 
 enum rc_errcode {

@@ -25,9 +25,9 @@ struct rc_err;
 typedef const unsigned char *(*rc_go_resolve_fn)(void *arg, uint64_t addr, size_t *avail);
 
 struct rc_go_module {
-	const char *path;    /* borrowed from the owning buildinfo */
-	const char *version; /* "" when absent (e.g. "(devel)" is kept as is) */
-	const char *sum;     /* "" when absent */
+	const char *path;		    /* borrowed from the owning buildinfo */
+	const char *version;		    /* "" when absent (e.g. "(devel)" is kept as is) */
+	const char *sum;		    /* "" when absent */
 	const struct rc_go_module *replace; /* "=>" line after a dep, or NULL */
 };
 
@@ -37,11 +37,11 @@ struct rc_go_setting {
 };
 
 struct rc_go_buildinfo {
-	unsigned ptr_size;       /* 4 or 8, from the header */
-	bool big_endian;         /* header flag bit 0 */
-	bool inline_format;      /* header flag bit 1: Go >= 1.18 */
-	const char *go_version;  /* "go1.19.8" */
-	const char *path;        /* "path" line: the main package, or "" */
+	unsigned ptr_size;	  /* 4 or 8, from the header */
+	bool big_endian;	  /* header flag bit 0 */
+	bool inline_format;	  /* header flag bit 1: Go >= 1.18 */
+	const char *go_version;	  /* "go1.19.8" */
+	const char *path;	  /* "path" line: the main package, or "" */
 	struct rc_go_module main; /* "mod" line; path "" when absent */
 	const struct rc_go_module *deps;
 	size_t n_deps;
@@ -73,7 +73,7 @@ void rc_go_buildinfo_free(struct rc_go_buildinfo *bi);
 const char *rc_go_buildinfo_setting(const struct rc_go_buildinfo *bi, const char *key);
 
 enum rc_go_pclntab_version {
-	RC_GO_PCLNTAB_12 = 12,   /* magic 0xfffffffb, Go 1.2-1.15 */
+	RC_GO_PCLNTAB_12 = 12,	 /* magic 0xfffffffb, Go 1.2-1.15 */
 	RC_GO_PCLNTAB_116 = 116, /* magic 0xfffffffa, Go 1.16-1.17 */
 	RC_GO_PCLNTAB_118 = 118, /* magic 0xfffffff0, Go 1.18-1.19 */
 	RC_GO_PCLNTAB_120 = 120, /* magic 0xfffffff1, Go 1.20+ */
@@ -83,7 +83,7 @@ struct rc_go_func {
 	const char *name; /* borrowed from the pclntab bytes (NUL-terminated) */
 	uint32_t name_len;
 	uint64_t entry; /* absolute PC */
-	uint64_t size;  /* next function's entry (or the table's end PC) minus entry */
+	uint64_t size;	/* next function's entry (or the table's end PC) minus entry */
 };
 
 struct rc_go_pclntab {
@@ -91,8 +91,8 @@ struct rc_go_pclntab {
 	unsigned quantum;  /* 1, 2 or 4 */
 	unsigned ptr_size; /* 4 or 8 */
 	bool big_endian;
-	uint64_t text_start; /* 1.18+: header textStart; before: the first entry */
-	uint64_t text_end;   /* end PC from the table's last entry */
+	uint64_t text_start;		/* 1.18+: header textStart; before: the first entry */
+	uint64_t text_end;		/* end PC from the table's last entry */
 	const struct rc_go_func *funcs; /* in table (address) order */
 	size_t nfunc;
 	const char *where; /* ".gopclntab", or e.g. "magic scan in .data.rel.ro" */

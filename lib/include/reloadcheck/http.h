@@ -17,26 +17,26 @@ struct rc_err;
 #define RC_HTTP_MAX_HEADERS 16
 
 struct rc_http_opts {
-	long connect_timeout_ms;  /* default 5000 when 0 */
-	long timeout_ms;          /* whole transfer; required (> 0) */
-	size_t max_body;          /* response cap; default 64 MiB when 0 */
+	long connect_timeout_ms;		  /* default 5000 when 0 */
+	long timeout_ms;			  /* whole transfer; required (> 0) */
+	size_t max_body;			  /* response cap; default 64 MiB when 0 */
 	const char *headers[RC_HTTP_MAX_HEADERS]; /* "Name: value" lines */
 	size_t n_headers;
-	const char *cacert;       /* CA bundle file, or NULL for the system's */
-	bool insecure;            /* skip TLS verification */
+	const char *cacert; /* CA bundle file, or NULL for the system's */
+	bool insecure;	    /* skip TLS verification */
 	/* Called about once a second while waiting (may be NULL). */
 	void (*progress)(void *arg, double elapsed_s, size_t received);
 	void *progress_arg;
 };
 
 struct rc_http_response {
-	long status;              /* HTTP status code */
-	char content_type[128];   /* "" when absent */
+	long status;		/* HTTP status code */
+	char content_type[128]; /* "" when absent */
 	char content_encoding[64];
-	unsigned char *body;      /* malloc'd, NUL-terminated after body_len; free() it */
+	unsigned char *body; /* malloc'd, NUL-terminated after body_len; free() it */
 	size_t body_len;
 	double elapsed_s;
-	char effective_url[512];  /* after same-host redirects */
+	char effective_url[512]; /* after same-host redirects */
 };
 
 /*

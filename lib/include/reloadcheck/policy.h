@@ -21,8 +21,8 @@ struct rc_canary_spec;
 
 /* What exists, for validating ids and codes (lib knows no checks). */
 struct rc_policy_catalog {
-	const char *const *ids;             /* check ids */
-	const char *const *const *codes;    /* per id: NULL-terminated finding codes */
+	const char *const *ids;		 /* check ids */
+	const char *const *const *codes; /* per id: NULL-terminated finding codes */
 	size_t n;
 };
 
@@ -31,7 +31,7 @@ struct rc_thresholds {
 	int64_t pprof_min_samples;     /* default 1: fewer samples is "no samples" */
 	double pprof_max_unsymbolized; /* default 0.10 */
 	double pprof_goroutine_factor; /* default 4 */
-	double pprof_hot_share;        /* default 0.10 */
+	double pprof_hot_share;	       /* default 0.10 */
 };
 
 struct rc_policy;

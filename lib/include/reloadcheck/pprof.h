@@ -25,27 +25,27 @@ struct rc_pprof_value_type {
 };
 
 struct rc_pprof_func {
-	char name[256];     /* function name ("" when the location has none) */
-	int64_t flat;       /* sum of the main value where it is the leaf frame */
-	double flat_share;  /* flat / total of the main value, 0..1 */
+	char name[256];	   /* function name ("" when the location has none) */
+	int64_t flat;	   /* sum of the main value where it is the leaf frame */
+	double flat_share; /* flat / total of the main value, 0..1 */
 };
 
 struct rc_pprof_summary {
 	struct rc_pprof_value_type sample_types[8];
 	size_t n_sample_types;
-	size_t main_value;            /* index of the value used for shares (cpu if present) */
+	size_t main_value; /* index of the value used for shares (cpu if present) */
 	struct rc_pprof_value_type period_type;
 	int64_t period;
-	int64_t time_nanos;           /* profile start, unix ns */
+	int64_t time_nanos; /* profile start, unix ns */
 	int64_t duration_nanos;
-	uint64_t n_samples;           /* number of Sample records */
-	int64_t totals[8];            /* per sample type, summed over samples */
+	uint64_t n_samples; /* number of Sample records */
+	int64_t totals[8];  /* per sample type, summed over samples */
 	uint64_t n_locations;
 	uint64_t n_locations_unsymbolized; /* no line with a named function */
 	uint64_t n_functions;
 	bool has_main_mapping;
-	bool main_has_functions;      /* the first mapping's has_functions */
-	char main_build_id[129];      /* the first mapping's build_id, or "" */
+	bool main_has_functions; /* the first mapping's has_functions */
+	char main_build_id[129]; /* the first mapping's build_id, or "" */
 	char main_filename[256];
 	struct rc_pprof_func top[RC_PPROF_TOP]; /* by flat, descending */
 	size_t n_top;
@@ -87,20 +87,20 @@ int rc_pprof_summary_read_json(const char *path, struct rc_pprof_summary *out, s
 struct rc_pprof_request {
 	bool attempted;
 	bool transport_ok; /* an HTTP response arrived (else error[] says why) */
-	long status;       /* HTTP status */
+	long status;	   /* HTTP status */
 	char content_type[128];
-	char error[512];   /* transport error, or why the answer is wrong */
+	char error[512]; /* transport error, or why the answer is wrong */
 	double elapsed_s;
 };
 
 struct rc_pprof_fetch_opts {
-	int seconds;             /* CPU profile length; default 5 when 0 */
-	double timeout_s;        /* per profile request; default seconds * 1.5 + 5 when 0 */
+	int seconds;		 /* CPU profile length; default 5 when 0 */
+	double timeout_s;	 /* per profile request; default seconds * 1.5 + 5 when 0 */
 	const char *headers[16]; /* "Name: value" */
 	size_t n_headers;
 	const char *cacert;
 	bool insecure;
-	int pid;                 /* > 0: read its CPU time around the profile and its exe */
+	int pid; /* > 0: read its CPU time around the profile and its exe */
 	struct rc_pprof_limits limits;
 	void (*progress)(void *arg, const char *what, double elapsed_s, double total_s);
 	void *progress_arg;
@@ -108,20 +108,20 @@ struct rc_pprof_fetch_opts {
 
 /* Everything the pprof checks need from one endpoint (or a --profile file). */
 struct rc_pprof_fetch {
-	char url[512];                 /* base URL, or the --profile file */
+	char url[512]; /* base URL, or the --profile file */
 	bool from_file;
-	struct rc_pprof_request index;     /* GET /debug/pprof/ */
+	struct rc_pprof_request index;	   /* GET /debug/pprof/ */
 	struct rc_pprof_request goroutine; /* GET /debug/pprof/goroutine?debug=1 */
 	struct rc_pprof_request profile;   /* GET /debug/pprof/profile?seconds=N */
-	bool profile_ok;               /* summary below is valid */
-	bool contended;                /* gave up: "cpu profiling already in use" until timeout */
+	bool profile_ok;		   /* summary below is valid */
+	bool contended; /* gave up: "cpu profiling already in use" until timeout */
 	unsigned contention_retries;
-	int seconds;                   /* requested profile length */
+	int seconds; /* requested profile length */
 	struct rc_pprof_summary summary;
 	/* with pid > 0 */
 	bool have_cpu;
-	double cpu_seconds;            /* the process's user+system CPU during the profile */
-	char exe_build_id[129];        /* /proc/PID/exe's GNU build-id, or "" */
+	double cpu_seconds;	/* the process's user+system CPU during the profile */
+	char exe_build_id[129]; /* /proc/PID/exe's GNU build-id, or "" */
 };
 
 /*

@@ -19,19 +19,19 @@ struct rc_err;
 #define RC_SNAPSHOT_SCHEMA "reloadcheck/snapshot/v1"
 
 struct rc_snap_object {
-	char *path;      /* as in /proc/PID/maps, " (deleted)" removed */
-	uint64_t start;  /* lowest mapped address */
-	bool deleted;    /* the mapped file was deleted on disk */
-	bool replaced;   /* the path now names a different file (device/inode differ) */
-	bool is_exe;     /* the running executable */
+	char *path;	    /* as in /proc/PID/maps, " (deleted)" removed */
+	uint64_t start;	    /* lowest mapped address */
+	bool deleted;	    /* the mapped file was deleted on disk */
+	bool replaced;	    /* the path now names a different file (device/inode differ) */
+	bool is_exe;	    /* the running executable */
 	char build_id[129]; /* lowercase hex GNU build-id of the mapped file, or "" */
 };
 
 struct rc_snap_thread {
 	int tid;
-	char name[17];    /* /proc/PID/task/TID/comm */
+	char name[17];	  /* /proc/PID/task/TID/comm */
 	uint64_t blocked; /* SigBlk of this thread */
-	char state;       /* first letter of State: R, S, D, T, t, Z, ... */
+	char state;	  /* first letter of State: R, S, D, T, t, Z, ... */
 };
 
 enum rc_sock_proto {
@@ -57,16 +57,16 @@ struct rc_canary_spec {
 };
 
 enum rc_tls_method {
-	RC_TLS_NONE = 0,    /* not read */
-	RC_TLS_THREAD_DB,   /* glibc's libthread_db (td_thr_tls_get_addr) */
-	RC_TLS_STATIC,      /* executable's static TLS: fs_base - offset (ptrace) */
+	RC_TLS_NONE = 0,  /* not read */
+	RC_TLS_THREAD_DB, /* glibc's libthread_db (td_thr_tls_get_addr) */
+	RC_TLS_STATIC,	  /* executable's static TLS: fs_base - offset (ptrace) */
 };
 
 struct rc_snap_tls_value {
 	int tid;
 	char name[17];
 	bool ok;
-	uint64_t value;  /* the variable's bytes as an unsigned integer of its size */
+	uint64_t value;	 /* the variable's bytes as an unsigned integer of its size */
 	char error[128]; /* why !ok */
 };
 
@@ -74,26 +74,26 @@ struct rc_snap_canary {
 	char *symbol;
 	bool has_expected;
 	uint64_t expected;
-	size_t size;               /* the symbol's size: 1, 2, 4 or 8 */
-	char object[256];          /* the loaded object that defines it */
+	size_t size;	  /* the symbol's size: 1, 2, 4 or 8 */
+	char object[256]; /* the loaded object that defines it */
 	enum rc_tls_method method;
-	char note[256];            /* why a fallback was used, or "" */
-	bool not_applicable;       /* e.g. a pure Go process: no libc TLS */
-	char error[256];           /* why nothing could be read, or "" */
+	char note[256];			  /* why a fallback was used, or "" */
+	bool not_applicable;		  /* e.g. a pure Go process: no libc TLS */
+	char error[256];		  /* why nothing could be read, or "" */
 	struct rc_snap_tls_value *values; /* one per thread read */
 	size_t n_values;
 };
 
 struct rc_snapshot {
 	int pid;
-	int64_t taken;          /* unix seconds */
-	uint64_t start_time;    /* /proc/PID/stat field 22 (clock ticks after boot) */
+	int64_t taken;	     /* unix seconds */
+	uint64_t start_time; /* /proc/PID/stat field 22 (clock ticks after boot) */
 	char comm[17];
-	char *exe_path;         /* /proc/PID/exe target, " (deleted)" removed */
+	char *exe_path; /* /proc/PID/exe target, " (deleted)" removed */
 	bool exe_deleted;
 	bool exe_replaced;
 	char exe_build_id[129];
-	char exe_go_build_id[128]; /* Go build ID of a Go executable, or "" */
+	char exe_go_build_id[128];		       /* Go build ID of a Go executable, or "" */
 	uint64_t sig_caught, sig_ignored, sig_pending; /* SigCgt, SigIgn, ShdPnd */
 	struct rc_snap_object *objects;
 	size_t n_objects;

@@ -41,9 +41,9 @@ enum rc_detail_type {
 /* Read-only views: records live in the report's arena until rc_report_free(). */
 struct rc_detail {
 	const struct rc_detail *next;
-	const char *key;   /* static string */
-	uint32_t len;      /* string length for RC_DETAIL_STR */
-	uint32_t type;     /* enum rc_detail_type */
+	const char *key; /* static string */
+	uint32_t len;	 /* string length for RC_DETAIL_STR */
+	uint32_t type;	 /* enum rc_detail_type */
 	union {
 		const char *s;
 		int64_t i;
@@ -57,10 +57,10 @@ struct rc_finding {
 	const char *code; /* static string, e.g. "symbol.removed" */
 	enum rc_severity severity;
 	const char *message;
-	const struct rc_detail *detail; /* in the order added */
-	const char *suppressed;         /* the policy's reason, or NULL: not counted */
+	const struct rc_detail *detail;	      /* in the order added */
+	const char *suppressed;		      /* the policy's reason, or NULL: not counted */
 	const struct rc_detail *detail_tail_; /* private */
-	void *arena_;                         /* private: the owning report's arena */
+	void *arena_;			      /* private: the owning report's arena */
 };
 
 struct rc_metric {
