@@ -5,14 +5,13 @@
  * stdout and stderr; JSON reports are parsed with cJSON and every one of them
  * is validated against the report schema by cmd/tests/validate_report.py.
  */
+#include "runlib.h"
+
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <pty.h>
 #include <regex.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,198 +19,22 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef RC_BIN
 #error "RC_BIN must name the reloadcheck binary"
 #endif
 
-#define SCHEMA RC_SRC "/lib/schema/report-v1.schema.json"
-#define VALIDATOR RC_SRC "/cmd/tests/validate_report.py"
 #define FX RC_FIXTURES
-
-extern char **environ;
-
-/* ---- running a program ---- */
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-struct run {
-	int status; /* exit status, or 128 + signal number */
-	struct buf out, err;
-};
-
-enum run_flags {
-	RUN_TTY = 1 << 0, /* stdout is a pseudo-terminal instead of a pipe */
-};
-
-static void buf_add(struct buf *b, const char *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->p = realloc(b->p, cap);
-		ck_assert_ptr_nonnull(b->p);
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out.p);
-	free(r->err.p);
-	*r = (struct run){0};
-}
-
-static bool env_overridden(const char *entry, const char *const env[])
-{
-	size_t n = strcspn(entry, "=");
-
-	/* Tests decide about colour themselves: never inherit NO_COLOR. */
-	if (n == strlen("NO_COLOR") && !strncmp(entry, "NO_COLOR", n))
-		return true;
-	for (size_t i = 0; env && env[i]; i++)
-		if (!strncmp(entry, env[i], n) && env[i][n] == '=')
-			return true;
-	return false;
-}
-
-/* The environment for the child: ours minus NO_COLOR, plus @env ("K=V" entries). */
-static char **make_env(const char *const env[])
-{
-	size_t n = 0, extra = 0, k = 0;
-	char **e;
-
-	while (environ[n])
-		n++;
-	while (env && env[extra])
-		extra++;
-	e = calloc(n + extra + 1, sizeof(*e));
-	ck_assert_ptr_nonnull(e);
-	for (size_t i = 0; i < n; i++)
-		if (!env_overridden(environ[i], env))
-			e[k++] = environ[i];
-	for (size_t i = 0; i < extra; i++)
-		e[k++] = (char *)env[i];
-	return e;
-}
-
-/*
- * Run argv[0] (a path) with @argv, the environment of make_env(@env) and
- * stdin from /dev/null; collect stdout, stderr and the exit status in @r.
- */
-static void run_env(struct run *r, const char *const argv[], const char *const env[],
-		    unsigned flags)
-{
-	int out[2], err[2], devnull;
-	char **envp = make_env(env);
-	pid_t pid;
-	int st;
-	struct pollfd pfd[2];
-	struct buf *dst[2];
-
-	*r = (struct run){0};
-	ck_assert_int_eq(pipe(err), 0);
-	if (flags & RUN_TTY)
-		ck_assert_int_eq(openpty(&out[0], &out[1], NULL, NULL, NULL), 0);
-	else
-		ck_assert_int_eq(pipe(out), 0);
-	devnull = open("/dev/null", O_RDONLY);
-	ck_assert_int_ge(devnull, 0);
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(devnull, STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		dup2(err[1], STDERR_FILENO);
-		close(out[0]);
-		close(out[1]);
-		close(err[0]);
-		close(err[1]);
-		close(devnull);
-		execve(argv[0], (char *const *)argv, envp);
-		dprintf(STDERR_FILENO, "test_cli: cannot execute %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	close(out[1]);
-	close(err[1]);
-	close(devnull);
-	free(envp);
-
-	pfd[0] = (struct pollfd){.fd = out[0], .events = POLLIN};
-	pfd[1] = (struct pollfd){.fd = err[0], .events = POLLIN};
-	dst[0] = &r->out;
-	dst[1] = &r->err;
-	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
-		if (poll(pfd, 2, -1) < 0) {
-			ck_assert_int_eq(errno, EINTR);
-			continue;
-		}
-		for (int i = 0; i < 2; i++) {
-			char chunk[8192];
-			ssize_t got;
-
-			if (pfd[i].fd < 0 || !pfd[i].revents)
-				continue;
-			got = read(pfd[i].fd, chunk, sizeof(chunk));
-			if (got > 0) {
-				buf_add(dst[i], chunk, (size_t)got);
-				continue;
-			}
-			if (got < 0 && errno == EINTR)
-				continue;
-			/* EOF; a pty master reads EIO once the slave side is closed. */
-			close(pfd[i].fd);
-			pfd[i].fd = -1;
-		}
-	}
-	buf_add(&r->out, "", 0);
-	buf_add(&r->err, "", 0);
-	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	ck_assert_msg(r->status < 128, "%s died of signal %d; stderr:\n%s", argv[0],
-		      r->status - 128, r->err.p);
-}
-
-static void run(struct run *r, const char *const argv[])
-{
-	run_env(r, argv, NULL, 0);
-}
 
 /* argv for the binary under test: RC(a, b) is {RC_BIN, a, b, NULL}. */
 #define RC(...) ((const char *const[]){RC_BIN, __VA_ARGS__, NULL})
 
 /* ---- small helpers ---- */
 
-static size_t count_char(const char *s, char c)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += *s == c;
-	return n;
-}
-
 static size_t count_lines(const char *s)
 {
 	return count_char(s, '\n');
-}
-
-/* Exactly one line, ending with a newline. */
-static bool one_line(const struct buf *b)
-{
-	return b->len > 1 && b->p[b->len - 1] == '\n' && count_char(b->p, '\n') == 1;
 }
 
 static bool starts_with(const char *s, const char *prefix)
@@ -226,38 +49,6 @@ static const char *line_starting(const char *text, const char *prefix)
 		if (starts_with(p, prefix))
 			return p;
 	return NULL;
-}
-
-static char *tmp_path(const char *name)
-{
-	char *p;
-
-	ck_assert_int_ge(asprintf(&p, "%s/%s", RC_TMP, name), 0);
-	return p;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_msg(f != NULL, "cannot create %s: %s", path, strerror(errno));
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	struct buf b = {0};
-	char chunk[8192];
-	size_t got;
-
-	ck_assert_msg(f != NULL, "cannot open %s: %s", path, strerror(errno));
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, got);
-	fclose(f);
-	buf_add(&b, "", 0);
-	return b.p;
 }
 
 static long long file_size(const char *path)
@@ -327,116 +118,7 @@ static char *list_dir(const char *dir, size_t *n)
 	return b.p;
 }
 
-/* ---- JSON ---- */
-
-static cJSON *parse_json(const char *text, const char *what)
-{
-	cJSON *j = cJSON_Parse(text);
-
-	ck_assert_msg(j != NULL, "%s is not JSON:\n%.2000s", what, text);
-	return j;
-}
-
-static cJSON *load_json(const char *path)
-{
-	char *text = read_file(path);
-	cJSON *j = parse_json(text, path);
-
-	free(text);
-	return j;
-}
-
-static const char *json_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	ck_assert_msg(cJSON_IsString(v), "member '%s' is missing or not a string", key);
-	return v->valuestring;
-}
-
-static double json_num(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	ck_assert_msg(cJSON_IsNumber(v), "member '%s' is missing or not a number", key);
-	return v->valuedouble;
-}
-
-static const cJSON *json_obj(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	ck_assert_msg(cJSON_IsObject(v), "member '%s' is missing or not an object", key);
-	return v;
-}
-
-static const cJSON *json_arr(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	ck_assert_msg(cJSON_IsArray(v), "member '%s' is missing or not an array", key);
-	return v;
-}
-
-static const cJSON *find_check(const cJSON *report, const char *id)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c,
-			   json_arr(report, "checks")) if (!strcmp(json_str(c, "id"), id)) return c;
-	ck_abort_msg("report has no check '%s'", id);
-	return NULL;
-}
-
-static size_t count_code(const cJSON *check, const char *code)
-{
-	const cJSON *f;
-	size_t n = 0;
-
-	cJSON_ArrayForEach(f, json_arr(check, "findings")) n += !strcmp(json_str(f, "code"), code);
-	return n;
-}
-
-/* The codes of @check's findings, for assertion messages. */
-static char *codes_of(const cJSON *check)
-{
-	const cJSON *f;
-	struct buf b = {0};
-
-	buf_add(&b, "", 0);
-	cJSON_ArrayForEach(f, json_arr(check, "findings"))
-	{
-		buf_add(&b, json_str(f, "code"), strlen(json_str(f, "code")));
-		buf_add(&b, " ", 1);
-	}
-	return b.p;
-}
-
 /* ---- schema validation ---- */
-
-/* Validate the JSON reports at @paths (NULL-terminated) in one validator run. */
-static void validate_reports(const char *const paths[])
-{
-	const char *argv[64] = {RC_PYTHON, VALIDATOR, SCHEMA};
-	size_t n = 3;
-	struct run r;
-
-	for (size_t i = 0; paths[i]; i++) {
-		ck_assert_uint_lt(n, sizeof(argv) / sizeof(argv[0]) - 1);
-		argv[n++] = paths[i];
-	}
-	ck_assert_uint_gt(n, 3);
-	argv[n] = NULL;
-	run(&r, argv);
-	ck_assert_msg(r.status == 0, "schema validation failed (exit %d):\n%s%s", r.status, r.err.p,
-		      r.out.p);
-	run_free(&r);
-}
-
-static void validate_report(const char *path)
-{
-	validate_reports((const char *const[]){path, NULL});
-}
 
 /* Save stdout of @r as RC_TMP/<name> and validate it. */
 static void validate_stdout(const struct run *r, const char *name)

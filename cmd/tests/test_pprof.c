@@ -19,35 +19,30 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include "runlib.h"
+
 #include <arpa/inet.h>
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifndef RC_BIN
 #error "RC_BIN must name the reloadcheck binary"
 #endif
 
-#define REPORT_SCHEMA RC_SRC "/lib/schema/report-v1.schema.json"
 #define SUMMARY_SCHEMA RC_SRC "/lib/schema/pprof-summary-v1.schema.json"
-#define VALIDATOR RC_SRC "/cmd/tests/validate_report.py"
 #define SERVER RC_FIXTURES "/pprof/server"
 #define SERVER_B RC_FIXTURES "/pprof/server_b"
 
@@ -58,317 +53,7 @@
 /* How long a server may take to print its ready line. */
 #define READY_TIMEOUT_MS 20000
 
-extern char **environ;
-
-/* ---- running a program (as in test_probe.c) ---- */
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-struct run {
-	int status; /* exit status, or 128 + signal number */
-	struct buf out, err;
-	long long ms; /* wall-clock time it took */
-};
-
-static void buf_add(struct buf *b, const char *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->p = realloc(b->p, cap);
-		ck_assert_ptr_nonnull(b->p);
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out.p);
-	free(r->err.p);
-	*r = (struct run){0};
-}
-
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The environment for the child: ours minus NO_COLOR. */
-static char **make_env(void)
-{
-	size_t n = 0, k = 0;
-	char **e;
-
-	while (environ[n])
-		n++;
-	e = calloc(n + 1, sizeof(*e));
-	ck_assert_ptr_nonnull(e);
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "NO_COLOR=", strlen("NO_COLOR=")))
-			e[k++] = environ[i];
-	return e;
-}
-
-/*
- * Run argv[0] (a path) with @argv and stdin from /dev/null; collect stdout,
- * stderr, the exit status and the time taken in @r. Dying of a signal fails
- * the test.
- */
-static void run(struct run *r, const char *const argv[])
-{
-	int out[2], err[2], devnull;
-	char **envp = make_env();
-	pid_t pid;
-	int st;
-	struct pollfd pfd[2];
-	struct buf *dst[2];
-	long long start = mono_ms();
-
-	*r = (struct run){0};
-	ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
-	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(devnull, 0);
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(devnull, STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		dup2(err[1], STDERR_FILENO);
-		execve(argv[0], (char *const *)argv, envp);
-		dprintf(STDERR_FILENO, "test_pprof: cannot execute %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	close(out[1]);
-	close(err[1]);
-	close(devnull);
-	free(envp);
-
-	pfd[0] = (struct pollfd){.fd = out[0], .events = POLLIN};
-	pfd[1] = (struct pollfd){.fd = err[0], .events = POLLIN};
-	dst[0] = &r->out;
-	dst[1] = &r->err;
-	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
-		if (poll(pfd, 2, -1) < 0) {
-			ck_assert_int_eq(errno, EINTR);
-			continue;
-		}
-		for (int i = 0; i < 2; i++) {
-			char chunk[8192];
-			ssize_t got;
-
-			if (pfd[i].fd < 0 || !pfd[i].revents)
-				continue;
-			got = read(pfd[i].fd, chunk, sizeof(chunk));
-			if (got > 0) {
-				buf_add(dst[i], chunk, (size_t)got);
-				continue;
-			}
-			if (got < 0 && errno == EINTR)
-				continue;
-			close(pfd[i].fd);
-			pfd[i].fd = -1;
-		}
-	}
-	buf_add(&r->out, "", 0);
-	buf_add(&r->err, "", 0);
-	while (waitpid(pid, &st, 0) < 0)
-		ck_assert_int_eq(errno, EINTR);
-	r->ms = mono_ms() - start;
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	ck_assert_msg(r->status < 128, "%s died of signal %d; stderr:\n%s", argv[0],
-		      r->status - 128, r->err.p);
-}
-
-/* ---- small helpers ---- */
-
-static size_t count_char(const char *s, char c)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += *s == c;
-	return n;
-}
-
-/* Exactly one line, ending with a newline. */
-static bool one_line(const struct buf *b)
-{
-	return b->len > 1 && b->p[b->len - 1] == '\n' && count_char(b->p, '\n') == 1;
-}
-
-static char *tmp_path(const char *name)
-{
-	char *p;
-
-	ck_assert_int_ge(asprintf(&p, "%s/%s", RC_TMP, name), 0);
-	unlink(p);
-	return p;
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	struct buf b = {0};
-	char chunk[8192];
-	size_t got;
-
-	ck_assert_msg(f != NULL, "cannot open %s: %s", path, strerror(errno));
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, got);
-	fclose(f);
-	buf_add(&b, "", 0);
-	return b.p;
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "w");
-
-	ck_assert_msg(f != NULL, "cannot create %s: %s", path, strerror(errno));
-	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-	ck_assert_int_eq(fclose(f), 0);
-}
-
-static char *pid_str(pid_t pid)
-{
-	char *s;
-
-	ck_assert_int_ge(asprintf(&s, "%d", (int)pid), 0);
-	return s;
-}
-
 /* ---- JSON ---- */
-
-static cJSON *load_json(const char *path)
-{
-	char *text = read_file(path);
-	cJSON *j = cJSON_Parse(text);
-
-	ck_assert_msg(j != NULL, "%s is not JSON:\n%.2000s", path, text);
-	free(text);
-	return j;
-}
-
-static const cJSON *json_item(const cJSON *obj, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
-
-static const char *json_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = json_item(obj, key);
-
-	ck_assert_msg(cJSON_IsString(v), "member '%s' is missing or not a string", key);
-	return v->valuestring;
-}
-
-static double json_num(const cJSON *obj, const char *key)
-{
-	const cJSON *v = json_item(obj, key);
-
-	ck_assert_msg(cJSON_IsNumber(v), "member '%s' is missing or not a number", key);
-	return v->valuedouble;
-}
-
-static const cJSON *json_obj(const cJSON *obj, const char *key)
-{
-	const cJSON *v = json_item(obj, key);
-
-	ck_assert_msg(cJSON_IsObject(v), "member '%s' is missing or not an object", key);
-	return v;
-}
-
-static const cJSON *json_arr(const cJSON *obj, const char *key)
-{
-	const cJSON *v = json_item(obj, key);
-
-	ck_assert_msg(cJSON_IsArray(v), "member '%s' is missing or not an array", key);
-	return v;
-}
-
-static const cJSON *find_check(const cJSON *report, const char *id)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, json_arr(report, "checks"))
-	{
-		if (!strcmp(json_str(c, "id"), id))
-			return c;
-	}
-	ck_abort_msg("report has no check '%s'", id);
-	return NULL;
-}
-
-static size_t count_code(const cJSON *check, const char *code)
-{
-	const cJSON *f;
-	size_t n = 0;
-
-	cJSON_ArrayForEach(f, json_arr(check, "findings")) n += !strcmp(json_str(f, "code"), code);
-	return n;
-}
-
-/* The @nth (from 0) finding of @check with @code, or NULL. */
-static const cJSON *find_code(const cJSON *check, const char *code, size_t nth)
-{
-	const cJSON *f;
-
-	cJSON_ArrayForEach(f, json_arr(check, "findings"))
-	{
-		if (!strcmp(json_str(f, "code"), code) && nth-- == 0)
-			return f;
-	}
-	return NULL;
-}
-
-/* The codes of @check's findings, for assertion messages (leaked: tests are forked). */
-static char *codes_of(const cJSON *check)
-{
-	const cJSON *f;
-	struct buf b = {0};
-
-	buf_add(&b, "", 0);
-	cJSON_ArrayForEach(f, json_arr(check, "findings"))
-	{
-		buf_add(&b, json_str(f, "code"), strlen(json_str(f, "code")));
-		buf_add(&b, " ", 1);
-	}
-	return b.p;
-}
-
-/* @check's verdict is @want; the message lists its findings and reason. */
-static void assert_verdict(const cJSON *check, const char *want)
-{
-	const cJSON *reason = json_item(check, "reason");
-
-	ck_assert_msg(!strcmp(json_str(check, "verdict"), want),
-		      "check %s: verdict %s, expected %s (findings: %s; reason: %s)",
-		      json_str(check, "id"), json_str(check, "verdict"), want, codes_of(check),
-		      cJSON_IsString(reason) ? reason->valuestring : "-");
-}
-
-/* A JSON text of @j, for assertion messages (leaked: tests are forked). */
-static char *show(const cJSON *j)
-{
-	char *s = cJSON_PrintUnformatted(j);
-
-	ck_assert_ptr_nonnull(s);
-	return s;
-}
 
 /* The one finding of @check with @code, of severity @sev. */
 static const cJSON *the_finding(const cJSON *check, const char *code, const char *sev)
@@ -385,48 +70,13 @@ static const cJSON *the_finding(const cJSON *check, const char *code, const char
 
 /* ---- schema validation ---- */
 
-/* Validate the file at @path against @schema. */
-static void validate(const char *schema, bool schema_only, const char *path)
-{
-	const char *argv[8] = {RC_PYTHON, VALIDATOR};
-	size_t n = 2;
-	struct run r;
-
-	ck_assert_msg(access(schema, R_OK) == 0, "schema %s: %s", schema, strerror(errno));
-	if (schema_only)
-		argv[n++] = "--schema-only";
-	argv[n++] = schema;
-	argv[n++] = path;
-	argv[n] = NULL;
-	run(&r, argv);
-	ck_assert_msg(r.status == 0, "schema validation against %s failed (exit %d):\n%s%s", schema,
-		      r.status, r.err.p, r.out.p);
-	run_free(&r);
-}
-
-static void validate_report(const char *path)
-{
-	validate(REPORT_SCHEMA, false, path);
-}
-
 /* Summaries are not reports: the schema only, not the report's summary rules. */
 static void validate_summary(const char *path)
 {
-	validate(SUMMARY_SCHEMA, true, path);
+	validate_files(SUMMARY_SCHEMA, true, (const char *const[]){path, NULL});
 }
 
 /* ---- servers ---- */
-
-/*
- * Pids of the servers started by the running test, in memory shared by the
- * runner and its forked tests, so the runner can reap what a dead test left.
- */
-#define MAX_TARGETS 64
-struct kill_list {
-	int n;
-	pid_t pid[MAX_TARGETS];
-};
-static struct kill_list *kill_list;
 
 struct server {
 	pid_t pid;
@@ -436,120 +86,17 @@ struct server {
 	char url[64]; /* http://127.0.0.1:PORT */
 };
 
-static void kill_list_add(pid_t pid)
-{
-	ck_assert_int_lt(kill_list->n, MAX_TARGETS);
-	kill_list->pid[kill_list->n++] = pid;
-}
-
-static void kill_list_forget(pid_t pid)
-{
-	for (int i = 0; i < kill_list->n; i++)
-		if (kill_list->pid[i] == pid)
-			kill_list->pid[i] = 0;
-}
-
-/*
- * Kill and reap every listed pid that is a child of the calling process (a
- * pid that is not our child may have been reused: leave it alone).
- */
-static void kill_list_reap(void)
-{
-	for (int i = 0; i < kill_list->n; i++) {
-		pid_t pid = kill_list->pid[i];
-		pid_t got;
-
-		if (pid <= 0)
-			continue;
-		got = waitpid(pid, NULL, WNOHANG);
-		if (got == 0) {
-			kill(pid, SIGKILL);
-			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-				;
-		}
-		if (got == 0 || got == pid)
-			kill_list->pid[i] = 0;
-	}
-}
-
-/* Checked teardown, in the forked test. */
-static void servers_teardown(void)
-{
-	kill_list_reap();
-	kill_list->n = 0;
-}
-
-/* Unchecked teardown, in the runner (a subreaper): what a dead test left behind. */
-static void orphans_teardown(void)
-{
-	kill_list_reap();
-	kill_list->n = 0;
-}
-
-/* Read one line of @s's stdout into s->line within @timeout_ms; false on EOF or timeout. */
-static bool read_line(struct server *s, int timeout_ms)
-{
-	long long deadline = mono_ms() + timeout_ms;
-	size_t n = 0;
-
-	for (;;) {
-		struct pollfd pfd = {.fd = s->out, .events = POLLIN};
-		long long left = deadline - mono_ms();
-		ssize_t got;
-		char c;
-
-		if (left <= 0)
-			return false;
-		if (poll(&pfd, 1, (int)left) <= 0)
-			continue;
-		got = read(s->out, &c, 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return false;
-		if (c == '\n') {
-			s->line[n] = '\0';
-			return true;
-		}
-		if (n + 1 < sizeof(s->line))
-			s->line[n++] = c;
-	}
-}
-
 /* Start @bin -mode @mode with its stdout piped to us and wait for `pid P port N ready`. */
 static void server_start(struct server *s, const char *bin, const char *mode)
 {
 	const char *const argv[] = {bin, "-mode", mode, NULL};
-	int out[2], devnull, pid_seen, end = 0;
-	pid_t parent = getpid(), pid;
+	int pid_seen, end = 0;
 
 	*s = (struct server){.out = -1};
-	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(devnull, 0);
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		/* Die with the test, whatever kills it. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		dup2(devnull, STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		execve(argv[0], (char *const *)argv, environ);
-		dprintf(STDERR_FILENO, "test_pprof: cannot execute %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	close(out[1]);
-	close(devnull);
-	kill_list_add(pid);
-	s->pid = pid;
-	s->out = out[0];
+	s->pid = spawn_piped(argv, &s->out);
 
-	ck_assert_msg(read_line(s, READY_TIMEOUT_MS), "%s -mode %s: no ready line within %d ms",
-		      bin, mode, READY_TIMEOUT_MS);
+	ck_assert_msg(read_line(s->out, s->line, sizeof(s->line), READY_TIMEOUT_MS),
+		      "%s -mode %s: no ready line within %d ms", bin, mode, READY_TIMEOUT_MS);
 	ck_assert_msg(sscanf(s->line, "pid %d port %d ready%n", &pid_seen, &s->port, &end) == 2 &&
 			      end > 0 && !s->line[end],
 		      "%s -mode %s: unexpected line '%s'", bin, mode, s->line);
@@ -561,16 +108,7 @@ static void server_start(struct server *s, const char *bin, const char *mode)
 /* Kill @s and reap it. */
 static void server_stop(struct server *s)
 {
-	if (s->pid > 0) {
-		kill(s->pid, SIGKILL);
-		while (waitpid(s->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		kill_list_forget(s->pid);
-		s->pid = 0;
-	}
-	if (s->out >= 0)
-		close(s->out);
-	s->out = -1;
+	stop_child(&s->pid, &s->out);
 }
 
 /* @s is still running after @after. */
@@ -688,7 +226,7 @@ static void pprof_json(struct pp *p, const char *name, const char *url, bool sav
 	*p = (struct pp){0};
 	ck_assert_int_ge(asprintf(&rname, "%s.json", name), 0);
 	ck_assert_int_ge(asprintf(&sname, "%s.summary.json", name), 0);
-	p->report_path = tmp_path(rname);
+	p->report_path = fresh_path(rname);
 	for (size_t i = 0; args[i]; i++) {
 		ck_assert_uint_lt(n, sizeof(argv) / sizeof(argv[0]) - 8);
 		argv[n++] = args[i];
@@ -698,7 +236,7 @@ static void pprof_json(struct pp *p, const char *name, const char *url, bool sav
 	argv[n++] = "--output";
 	argv[n++] = p->report_path;
 	if (save) {
-		p->summary_path = tmp_path(sname);
+		p->summary_path = fresh_path(sname);
 		argv[n++] = "--save";
 		argv[n++] = p->summary_path;
 	}
@@ -1110,7 +648,7 @@ START_TEST(refused_is_3)
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t len = sizeof(sa);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	char url[64], *path = tmp_path("refused.json");
+	char url[64], *path = fresh_path("refused.json");
 	const cJSON *ep, *reason;
 	struct run r;
 	cJSON *j;
@@ -1223,7 +761,7 @@ START_TEST(profile_file_offline)
 	struct http h;
 	struct pp p;
 	const cJSON *ep, *f;
-	char *file = tmp_path("saved.pb.gz"), *cut = tmp_path("truncated.pb.gz");
+	char *file = fresh_path("saved.pb.gz"), *cut = fresh_path("truncated.pb.gz");
 
 	server_start(&s, SERVER, "hot");
 	http_get(s.port, "/debug/pprof/profile?seconds=1", 10000, &h);
@@ -1361,8 +899,8 @@ static TCase *tcase(Suite *s, const char *name, int timeout)
 	TCase *tc = tcase_create(name);
 
 	tcase_set_timeout(tc, timeout);
-	tcase_add_checked_fixture(tc, NULL, servers_teardown);
-	tcase_add_unchecked_fixture(tc, NULL, orphans_teardown);
+	tcase_add_checked_fixture(tc, NULL, kill_list_teardown);
+	tcase_add_unchecked_fixture(tc, NULL, kill_list_teardown);
 	suite_add_tcase(s, tc);
 	return tc;
 }
@@ -1390,15 +928,9 @@ int main(void)
 	int failed;
 
 	mkdir(RC_TMP, 0755);
-	kill_list = mmap(NULL, sizeof(*kill_list), PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (kill_list == MAP_FAILED) {
-		perror("test_pprof: mmap");
-		return 1;
-	}
 	/* Servers orphaned by a dead test come back to us to be reaped. */
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		perror("test_pprof: PR_SET_CHILD_SUBREAPER");
+	if (!kill_list_init())
+		return 1;
 	sr = srunner_create(pprof_suite());
 	srunner_set_fork_status(sr, CK_FORK);
 	srunner_run_all(sr, CK_NORMAL);

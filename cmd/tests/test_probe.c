@@ -19,14 +19,14 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include "runlib.h"
+
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -34,20 +34,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #ifndef RC_BIN
 #error "RC_BIN must name the reloadcheck binary"
 #endif
 
-#define REPORT_SCHEMA RC_SRC "/lib/schema/report-v1.schema.json"
 #define SNAPSHOT_SCHEMA RC_SRC "/lib/schema/snapshot-v1.schema.json"
-#define VALIDATOR RC_SRC "/cmd/tests/validate_report.py"
 #define TARGET RC_FIXTURES "/probe/target"
 #define TARGET_V2 RC_FIXTURES "/probe/target_v2"
 #define GOTARGET RC_FIXTURES "/probe/gotarget"
@@ -60,177 +55,7 @@
 /* How long a target may take to print its ready line. */
 #define READY_TIMEOUT_MS 20000
 
-extern char **environ;
-
-/* ---- running a program (as in test_cli.c) ---- */
-
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-struct run {
-	int status; /* exit status, or 128 + signal number */
-	struct buf out, err;
-};
-
-static void buf_add(struct buf *b, const char *p, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		b->p = realloc(b->p, cap);
-		ck_assert_ptr_nonnull(b->p);
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void run_free(struct run *r)
-{
-	free(r->out.p);
-	free(r->err.p);
-	*r = (struct run){0};
-}
-
-/* The environment for the child: ours minus NO_COLOR. */
-static char **make_env(void)
-{
-	size_t n = 0, k = 0;
-	char **e;
-
-	while (environ[n])
-		n++;
-	e = calloc(n + 1, sizeof(*e));
-	ck_assert_ptr_nonnull(e);
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "NO_COLOR=", strlen("NO_COLOR=")))
-			e[k++] = environ[i];
-	return e;
-}
-
-/*
- * Run argv[0] (a path) with @argv and stdin from /dev/null; collect stdout,
- * stderr and the exit status in @r. Dying of a signal fails the test.
- */
-static void run(struct run *r, const char *const argv[])
-{
-	int out[2], err[2], devnull;
-	char **envp = make_env();
-	pid_t pid;
-	int st;
-	struct pollfd pfd[2];
-	struct buf *dst[2];
-
-	*r = (struct run){0};
-	ck_assert_int_eq(pipe2(err, O_CLOEXEC), 0);
-	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(devnull, 0);
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(devnull, STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		dup2(err[1], STDERR_FILENO);
-		execve(argv[0], (char *const *)argv, envp);
-		dprintf(STDERR_FILENO, "test_probe: cannot execute %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	close(out[1]);
-	close(err[1]);
-	close(devnull);
-	free(envp);
-
-	pfd[0] = (struct pollfd){.fd = out[0], .events = POLLIN};
-	pfd[1] = (struct pollfd){.fd = err[0], .events = POLLIN};
-	dst[0] = &r->out;
-	dst[1] = &r->err;
-	while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
-		if (poll(pfd, 2, -1) < 0) {
-			ck_assert_int_eq(errno, EINTR);
-			continue;
-		}
-		for (int i = 0; i < 2; i++) {
-			char chunk[8192];
-			ssize_t got;
-
-			if (pfd[i].fd < 0 || !pfd[i].revents)
-				continue;
-			got = read(pfd[i].fd, chunk, sizeof(chunk));
-			if (got > 0) {
-				buf_add(dst[i], chunk, (size_t)got);
-				continue;
-			}
-			if (got < 0 && errno == EINTR)
-				continue;
-			close(pfd[i].fd);
-			pfd[i].fd = -1;
-		}
-	}
-	buf_add(&r->out, "", 0);
-	buf_add(&r->err, "", 0);
-	while (waitpid(pid, &st, 0) < 0)
-		ck_assert_int_eq(errno, EINTR);
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	ck_assert_msg(r->status < 128, "%s died of signal %d; stderr:\n%s", argv[0],
-		      r->status - 128, r->err.p);
-}
-
 /* ---- small helpers ---- */
-
-static size_t count_char(const char *s, char c)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += *s == c;
-	return n;
-}
-
-/* Exactly one line, ending with a newline. */
-static bool one_line(const struct buf *b)
-{
-	return b->len > 1 && b->p[b->len - 1] == '\n' && count_char(b->p, '\n') == 1;
-}
-
-static char *tmp_path(const char *name)
-{
-	char *p;
-
-	ck_assert_int_ge(asprintf(&p, "%s/%s", RC_TMP, name), 0);
-	unlink(p);
-	return p;
-}
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	struct buf b = {0};
-	char chunk[8192];
-	size_t got;
-
-	ck_assert_msg(f != NULL, "cannot open %s: %s", path, strerror(errno));
-	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&b, chunk, got);
-	fclose(f);
-	buf_add(&b, "", 0);
-	return b.p;
-}
-
-static char *pid_str(pid_t pid)
-{
-	char *s;
-
-	ck_assert_int_ge(asprintf(&s, "%d", (int)pid), 0);
-	return s;
-}
 
 /* @path is an executable on the PATH (or an absolute path); NULL if not found. */
 static char *find_program(const char *name)
@@ -254,14 +79,6 @@ static char *find_program(const char *name)
 	return found;
 }
 
-static long long mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* @a and @b name the same file (an exe path from /proc is canonical). */
 static void assert_same_file(const char *a, const char *b)
 {
@@ -273,53 +90,6 @@ static void assert_same_file(const char *a, const char *b)
 }
 
 /* ---- JSON ---- */
-
-static cJSON *load_json(const char *path)
-{
-	char *text = read_file(path);
-	cJSON *j = cJSON_Parse(text);
-
-	ck_assert_msg(j != NULL, "%s is not JSON:\n%.2000s", path, text);
-	free(text);
-	return j;
-}
-
-static const cJSON *json_item(const cJSON *obj, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(obj, key);
-}
-
-static const char *json_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = json_item(obj, key);
-
-	ck_assert_msg(cJSON_IsString(v), "member '%s' is missing or not a string", key);
-	return v->valuestring;
-}
-
-static double json_num(const cJSON *obj, const char *key)
-{
-	const cJSON *v = json_item(obj, key);
-
-	ck_assert_msg(cJSON_IsNumber(v), "member '%s' is missing or not a number", key);
-	return v->valuedouble;
-}
-
-static const cJSON *json_obj(const cJSON *obj, const char *key)
-{
-	const cJSON *v = json_item(obj, key);
-
-	ck_assert_msg(cJSON_IsObject(v), "member '%s' is missing or not an object", key);
-	return v;
-}
-
-static const cJSON *json_arr(const cJSON *obj, const char *key)
-{
-	const cJSON *v = json_item(obj, key);
-
-	ck_assert_msg(cJSON_IsArray(v), "member '%s' is missing or not an array", key);
-	return v;
-}
 
 /*
  * An unsigned value that JSON may carry as a number or, when it does not fit
@@ -343,123 +113,15 @@ static uint64_t json_u64(const cJSON *obj, const char *key)
 	return x;
 }
 
-static const cJSON *find_check(const cJSON *report, const char *id)
-{
-	const cJSON *c;
-
-	cJSON_ArrayForEach(c, json_arr(report, "checks"))
-	{
-		if (!strcmp(json_str(c, "id"), id))
-			return c;
-	}
-	ck_abort_msg("report has no check '%s'", id);
-	return NULL;
-}
-
-static size_t count_code(const cJSON *check, const char *code)
-{
-	const cJSON *f;
-	size_t n = 0;
-
-	cJSON_ArrayForEach(f, json_arr(check, "findings")) n += !strcmp(json_str(f, "code"), code);
-	return n;
-}
-
-/* The @nth (from 0) finding of @check with @code, or NULL. */
-static const cJSON *find_code(const cJSON *check, const char *code, size_t nth)
-{
-	const cJSON *f;
-
-	cJSON_ArrayForEach(f, json_arr(check, "findings"))
-	{
-		if (!strcmp(json_str(f, "code"), code) && nth-- == 0)
-			return f;
-	}
-	return NULL;
-}
-
-/* The codes of @check's findings, for assertion messages (leaked: tests are forked). */
-static char *codes_of(const cJSON *check)
-{
-	const cJSON *f;
-	struct buf b = {0};
-
-	buf_add(&b, "", 0);
-	cJSON_ArrayForEach(f, json_arr(check, "findings"))
-	{
-		buf_add(&b, json_str(f, "code"), strlen(json_str(f, "code")));
-		buf_add(&b, " ", 1);
-	}
-	return b.p;
-}
-
-/* @check's verdict is @want; the message lists its findings and reason. */
-static void assert_verdict(const cJSON *check, const char *want)
-{
-	const cJSON *reason = json_item(check, "reason");
-
-	ck_assert_msg(!strcmp(json_str(check, "verdict"), want),
-		      "check %s: verdict %s, expected %s (findings: %s; reason: %s)",
-		      json_str(check, "id"), json_str(check, "verdict"), want, codes_of(check),
-		      cJSON_IsString(reason) ? reason->valuestring : "-");
-}
-
-/* A JSON text of @f (message and detail), for assertion messages. */
-static char *show(const cJSON *f)
-{
-	char *s = cJSON_PrintUnformatted(f);
-
-	ck_assert_ptr_nonnull(s);
-	return s;
-}
-
 /* ---- schema validation ---- */
-
-/* Validate the files at @paths (NULL-terminated) against @schema in one run. */
-static void validate(const char *schema, bool schema_only, const char *const paths[])
-{
-	const char *argv[128] = {RC_PYTHON, VALIDATOR};
-	size_t n = 2;
-	struct run r;
-
-	if (schema_only)
-		argv[n++] = "--schema-only";
-	argv[n++] = schema;
-	for (size_t i = 0; paths[i]; i++) {
-		ck_assert_uint_lt(n, sizeof(argv) / sizeof(argv[0]) - 1);
-		argv[n++] = paths[i];
-	}
-	argv[n] = NULL;
-	run(&r, argv);
-	ck_assert_msg(r.status == 0, "schema validation against %s failed (exit %d):\n%s%s", schema,
-		      r.status, r.err.p, r.out.p);
-	run_free(&r);
-}
-
-static void validate_report(const char *path)
-{
-	validate(REPORT_SCHEMA, false, (const char *const[]){path, NULL});
-}
 
 /* Snapshots are not reports: the schema only, not the report's summary rules. */
 static void validate_snapshot(const char *path)
 {
-	validate(SNAPSHOT_SCHEMA, true, (const char *const[]){path, NULL});
+	validate_files(SNAPSHOT_SCHEMA, true, (const char *const[]){path, NULL});
 }
 
 /* ---- targets ---- */
-
-/*
- * Pids of the targets started by the running test, in memory shared by the
- * runner and its forked tests, so the runner can reap what a dead test left.
- */
-#define MAX_TARGETS 256
-struct kill_list {
-	int n;
-	pid_t pid[MAX_TARGETS];
-	char tmp_bin[128]; /* a copy of RC_BIN outside the build tree, or "" */
-};
-static struct kill_list *kill_list;
 
 struct target {
 	pid_t pid;
@@ -468,49 +130,6 @@ struct target {
 	int port;	/* the C targets' listener */
 	int threads;	/* the C targets' worker count */
 };
-
-static void kill_list_add(pid_t pid)
-{
-	ck_assert_int_lt(kill_list->n, MAX_TARGETS);
-	kill_list->pid[kill_list->n++] = pid;
-}
-
-static void kill_list_forget(pid_t pid)
-{
-	for (int i = 0; i < kill_list->n; i++)
-		if (kill_list->pid[i] == pid)
-			kill_list->pid[i] = 0;
-}
-
-/*
- * Kill and reap every listed pid that is a child of the calling process (a
- * pid that is not our child may have been reused: leave it alone).
- */
-static void kill_list_reap(void)
-{
-	for (int i = 0; i < kill_list->n; i++) {
-		pid_t pid = kill_list->pid[i];
-		pid_t got;
-
-		if (pid <= 0)
-			continue;
-		got = waitpid(pid, NULL, WNOHANG);
-		if (got == 0) {
-			kill(pid, SIGKILL);
-			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-				;
-		}
-		if (got == 0 || got == pid)
-			kill_list->pid[i] = 0;
-	}
-}
-
-/* Checked teardown, in the forked test. */
-static void targets_teardown(void)
-{
-	kill_list_reap();
-	kill_list->n = 0;
-}
 
 /* Remove the copy of RC_BIN and its directory, if a test made one. */
 static void remove_tmp_bin(void)
@@ -531,71 +150,15 @@ static void remove_tmp_bin(void)
 /* Unchecked teardown, in the runner (a subreaper): what a dead test left behind. */
 static void orphans_teardown(void)
 {
-	kill_list_reap();
-	kill_list->n = 0;
+	kill_list_teardown();
 	remove_tmp_bin();
-}
-
-/* Read one line of @t's stdout into t->line within @timeout_ms; false on EOF or timeout. */
-static bool read_line(struct target *t, int timeout_ms)
-{
-	long long deadline = mono_ms() + timeout_ms;
-	size_t n = 0;
-
-	for (;;) {
-		struct pollfd pfd = {.fd = t->out, .events = POLLIN};
-		long long left = deadline - mono_ms();
-		ssize_t got;
-		char c;
-
-		if (left <= 0)
-			return false;
-		if (poll(&pfd, 1, (int)left) <= 0)
-			continue;
-		got = read(t->out, &c, 1);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return false;
-		if (c == '\n') {
-			t->line[n] = '\0';
-			return true;
-		}
-		if (n + 1 < sizeof(t->line))
-			t->line[n++] = c;
-	}
 }
 
 /* Start @argv as a target with its stdout piped to us. */
 static void target_spawn(struct target *t, const char *const argv[])
 {
-	int out[2], devnull;
-	pid_t parent = getpid(), pid;
-
 	*t = (struct target){.out = -1};
-	ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(devnull, 0);
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		/* Die with the test, whatever kills it. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		dup2(devnull, STDIN_FILENO);
-		dup2(out[1], STDOUT_FILENO);
-		execve(argv[0], (char *const *)argv, environ);
-		dprintf(STDERR_FILENO, "test_probe: cannot execute %s: %s\n", argv[0],
-			strerror(errno));
-		_exit(127);
-	}
-	close(out[1]);
-	close(devnull);
-	kill_list_add(pid);
-	t->pid = pid;
-	t->out = out[0];
+	t->pid = spawn_piped(argv, &t->out);
 }
 
 /* Wait for a C target's ready line: `pid P port N threads N ready[ v2]`. */
@@ -603,8 +166,8 @@ static void target_wait_ready(struct target *t, bool v2)
 {
 	int pid, port, threads, end = 0;
 
-	ck_assert_msg(read_line(t, READY_TIMEOUT_MS), "target %d: no ready line within %d ms",
-		      (int)t->pid, READY_TIMEOUT_MS);
+	ck_assert_msg(read_line(t->out, t->line, sizeof(t->line), READY_TIMEOUT_MS),
+		      "target %d: no ready line within %d ms", (int)t->pid, READY_TIMEOUT_MS);
 	ck_assert_msg(sscanf(t->line, "pid %d port %d threads %d ready%n", &pid, &port, &threads,
 			     &end) == 3 &&
 			      end > 0,
@@ -630,8 +193,8 @@ static void go_target_start(struct target *t, const char *path)
 	int pid, end = 0;
 
 	target_spawn(t, (const char *const[]){path, NULL});
-	ck_assert_msg(read_line(t, READY_TIMEOUT_MS), "%s: no ready line within %d ms", path,
-		      READY_TIMEOUT_MS);
+	ck_assert_msg(read_line(t->out, t->line, sizeof(t->line), READY_TIMEOUT_MS),
+		      "%s: no ready line within %d ms", path, READY_TIMEOUT_MS);
 	ck_assert_msg(sscanf(t->line, "pid %d ready%n", &pid, &end) == 1 && end > 0 &&
 			      !t->line[end],
 		      "%s: unexpected line '%s'", path, t->line);
@@ -641,16 +204,7 @@ static void go_target_start(struct target *t, const char *path)
 /* Kill @t and reap it. */
 static void target_stop(struct target *t)
 {
-	if (t->pid > 0) {
-		kill(t->pid, SIGKILL);
-		while (waitpid(t->pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		kill_list_forget(t->pid);
-		t->pid = 0;
-	}
-	if (t->out >= 0)
-		close(t->out);
-	t->out = -1;
+	stop_child(&t->pid, &t->out);
 }
 
 /* The value of field @key ("State:", "TracerPid:") in the status file @path, blanks skipped. */
@@ -788,14 +342,14 @@ static void probe_json(struct probe *p, pid_t pid, const char *name, bool save,
 	*p = (struct probe){0};
 	ck_assert_int_ge(asprintf(&rname, "%s.json", name), 0);
 	ck_assert_int_ge(asprintf(&sname, "%s.snap.json", name), 0);
-	p->report_path = tmp_path(rname);
+	p->report_path = fresh_path(rname);
 	argv[n++] = pid_s;
 	argv[n++] = "--format";
 	argv[n++] = "json";
 	argv[n++] = "--output";
 	argv[n++] = p->report_path;
 	if (save) {
-		p->snapshot_path = tmp_path(sname);
+		p->snapshot_path = fresh_path(sname);
 		argv[n++] = "--save";
 		argv[n++] = p->snapshot_path;
 	}
@@ -1060,7 +614,7 @@ START_TEST(reload_to_v2_is_caught)
 	ck_assert_msg(bad_tid > 0, "target_v2 has no thread rc-w1");
 
 	/* The baseline is read from a file the probe did not just write. */
-	snap_copy = tmp_path("reload-baseline.json");
+	snap_copy = fresh_path("reload-baseline.json");
 	{
 		char *text = read_file(base.snapshot_path);
 		FILE *out = fopen(snap_copy, "w");
@@ -1164,7 +718,7 @@ START_TEST(baseline_listener_lost_handler_added)
 	struct probe base, after;
 	cJSON *edited, *lis, *l, *names, *n;
 	cJSON *sigs;
-	char *path = tmp_path("edited-baseline.json"), caught[32];
+	char *path = fresh_path("edited-baseline.json"), caught[32];
 	const cJSON *c, *f;
 	uint64_t mask;
 
@@ -1338,7 +892,7 @@ static void install_file(const char *src, const char *path)
 
 START_TEST(exe_swapped_then_deleted_warns)
 {
-	char *dir = tmp_path("swap"), *app;
+	char *dir = fresh_path("swap"), *app;
 	struct target t;
 	struct probe p;
 	const cJSON *id, *f;
@@ -1402,7 +956,7 @@ START_TEST(missing_pid_is_3)
 {
 	pid_t pid = fork();
 	struct run r;
-	char *pid_s, *path = tmp_path("missing.json");
+	char *pid_s, *path = fresh_path("missing.json");
 	cJSON *j;
 
 	ck_assert_int_ge(pid, 0);
@@ -1489,7 +1043,7 @@ START_TEST(exit_mid_probe_is_never_a_crash)
 			ck_assert_int_eq(pthread_create(&th, NULL, reaper, &t.pid), 0);
 		pid_s = pid_str(t.pid);
 		snprintf(name, sizeof(name), "exiting-%d.json", i);
-		path = tmp_path(name);
+		path = fresh_path(name);
 		run(&r, (const char *const[]){RC_BIN, "probe", "--pid", pid_s, "--format", "json",
 					      "--output", path, "--tls-canary", CANARY_ARG,
 					      "--tls-canary", SMALL_ARG, NULL});
@@ -1522,7 +1076,7 @@ START_TEST(exit_mid_probe_is_never_a_crash)
 	}
 	/* Every report written is a whole, valid report. */
 	ck_assert_int_eq(n_reports, N_EXITING);
-	validate(REPORT_SCHEMA, false, (const char *const *)reports);
+	validate_reports((const char *const *)reports);
 	for (int i = 0; i < n_reports; i++) {
 		cJSON *j = load_json(reports[i]);
 		int code = (int)json_num(j, "exit_code");
@@ -1592,7 +1146,7 @@ START_TEST(permission_denied_is_3)
 				      bin, "probe", "--pid", pid_s, "--format", "json", NULL});
 	assert_running(t.pid, "the unprivileged JSON probe");
 	ck_assert_msg(r.status == 3, "exit %d; stderr:\n%s", r.status, r.err.p);
-	text = tmp_path("denied.json");
+	text = fresh_path("denied.json");
 	{
 		FILE *f = fopen(text, "w");
 
@@ -1801,7 +1355,7 @@ static TCase *tcase(Suite *s, const char *name, int timeout)
 	TCase *tc = tcase_create(name);
 
 	tcase_set_timeout(tc, timeout);
-	tcase_add_checked_fixture(tc, NULL, targets_teardown);
+	tcase_add_checked_fixture(tc, NULL, kill_list_teardown);
 	tcase_add_unchecked_fixture(tc, NULL, orphans_teardown);
 	suite_add_tcase(s, tc);
 	return tc;
@@ -1833,15 +1387,9 @@ int main(void)
 	int failed;
 
 	mkdir(RC_TMP, 0755);
-	kill_list = mmap(NULL, sizeof(*kill_list), PROT_READ | PROT_WRITE,
-			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (kill_list == MAP_FAILED) {
-		perror("test_probe: mmap");
-		return 1;
-	}
 	/* Targets orphaned by a dead test come back to us to be reaped. */
-	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
-		perror("test_probe: PR_SET_CHILD_SUBREAPER");
+	if (!kill_list_init())
+		return 1;
 	sr = srunner_create(probe_suite());
 	srunner_set_fork_status(sr, CK_FORK);
 	srunner_run_all(sr, CK_NORMAL);
