@@ -916,6 +916,20 @@ out:
 	return status;
 }
 
+/* The pprof client options the command line gave (headers, TLS, timing, pid). */
+static void fetch_opts(struct rc_pprof_fetch_opts *fo, const struct options *o)
+{
+	*fo = (struct rc_pprof_fetch_opts){
+		.seconds = (int)o->seconds,
+		.timeout_s = o->timeout_s,
+		.n_headers = o->n_headers,
+		.cacert = o->cacert,
+		.insecure = o->insecure,
+		.pid = o->pid > 0 ? (int)o->pid : 0,
+	};
+	memcpy(fo->headers, o->headers, o->n_headers * sizeof(*o->headers));
+}
+
 static void show_progress(void *arg, const char *what, double elapsed, double total)
 {
 	(void)arg;
@@ -969,13 +983,7 @@ static int cmd_pprof(int argc, char **argv)
 		status = cannot_check(&o, r, err.msg);
 		goto out;
 	}
-	fo.seconds = (int)o.seconds;
-	fo.timeout_s = o.timeout_s;
-	memcpy(fo.headers, o.headers, sizeof(fo.headers));
-	fo.n_headers = o.n_headers;
-	fo.cacert = o.cacert;
-	fo.insecure = o.insecure;
-	fo.pid = o.pid > 0 ? (int)o.pid : 0;
+	fetch_opts(&fo, &o);
 	if (isatty(STDERR_FILENO) && !o.quiet)
 		fo.progress = show_progress;
 	rc = o.url ? rc_pprof_fetch(o.url, &fo, fetch, &err)
@@ -1208,17 +1216,11 @@ static int cmd_gate(int argc, char **argv)
 		fetch = calloc(1, sizeof(*fetch));
 		if (!fetch)
 			goto out;
-		fo.seconds = o.seconds_given ? (int)o.seconds : rc_policy_pprof_seconds(policy);
-		if (!fo.seconds)
-			fo.seconds = (int)o.seconds;
-		fo.timeout_s = o.timeout_s;
-		memcpy(fo.headers, o.headers, o.n_headers * sizeof(*o.headers));
-		fo.n_headers = o.n_headers;
+		fetch_opts(&fo, &o);
+		if (!o.seconds_given && rc_policy_pprof_seconds(policy))
+			fo.seconds = rc_policy_pprof_seconds(policy);
 		for (size_t i = 0; i < nh && fo.n_headers < 16; i++)
 			fo.headers[fo.n_headers++] = hs[i];
-		fo.cacert = o.cacert;
-		fo.insecure = o.insecure;
-		fo.pid = o.pid > 0 ? (int)o.pid : 0;
 		rc_report_set_pprof_url(r, pprof_url);
 		if (rc_pprof_fetch(pprof_url, &fo, fetch, &err) != 0) {
 			status = err.code == -RC_EINVAL ? EXIT_USAGE : cannot_check(&o, r, err.msg);
@@ -1547,12 +1549,7 @@ static int cmd_reload(int argc, char **argv)
 		pf_after = calloc(1, sizeof(*pf_after));
 		if (!pf_before || !pf_after)
 			goto out;
-		fo.seconds = (int)o.seconds;
-		memcpy(fo.headers, o.headers, o.n_headers * sizeof(*o.headers));
-		fo.n_headers = o.n_headers;
-		fo.cacert = o.cacert;
-		fo.insecure = o.insecure;
-		fo.pid = (int)o.pid;
+		fetch_opts(&fo, &o);
 		rc_report_set_pprof_url(r, o.url);
 		if (rc_pprof_fetch(o.url, &fo, pf_before, &err) != 0) {
 			status = cannot_check(&o, r, err.msg);
