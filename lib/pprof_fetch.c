@@ -521,3 +521,21 @@ out:
 		close(fd);
 	return ret;
 }
+
+bool rc_pprof_cpu_profile_in_flight(const char *base_url, const struct rc_pprof_fetch_opts *opts)
+{
+	struct rc_http_opts ho;
+	struct rc_http_response resp = {0};
+	char base[512], url[600];
+	bool busy = false;
+
+	if (normalise_base(base_url, base, sizeof(base), NULL) != 0)
+		return false;
+	snprintf(url, sizeof(url), "%s/debug/pprof/goroutine?debug=2", base);
+	fill_http_opts(opts, 5.0, &ho);
+	if (rc_http_get(url, &ho, &resp, NULL) == 0 && resp.status == 200 && resp.body)
+		busy = strstr((const char *)resp.body, "runtime/pprof.profileWriter") ||
+		       strstr((const char *)resp.body, "net/http/pprof.Profile");
+	rc_http_response_release(&resp);
+	return busy;
+}

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <reloadcheck/error.h>
+
 #include "procfs.h"
 #include "util.h"
 
@@ -99,6 +101,10 @@ int rci_parse_stat(const char *buf, size_t len, struct rci_stat *out)
 			if (tlen != 1)
 				return -1;
 			st.state = tok[0];
+		} else if (k == 1) {
+			if (!parse_dec(tok, tlen, &v) || v > INT32_MAX)
+				return -1;
+			st.ppid = (int)v;
 		} else if (k == 6) {
 			if (!parse_dec(tok, tlen, &v))
 				return -1;
@@ -111,6 +117,27 @@ int rci_parse_stat(const char *buf, size_t len, struct rci_stat *out)
 		}
 	}
 	*out = st;
+	return 0;
+}
+
+int rci_read_stat(int pid, int tid, struct rci_stat *out, struct rc_err *err)
+{
+	char path[64], buf[1024];
+	ssize_t n;
+	int fd;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return rc_err_set(err, errno == ENOENT ? -RC_ENOENT : -RC_EIO, "'%s': %s", path,
+				  strerror(errno));
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || rci_parse_stat(buf, (size_t)n, out) != 0)
+		return rc_err_set(err, -RC_EFORMAT, "'%s': not a stat line", path);
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 struct rci_stat {
 	char comm[17];
 	char state;	     /* field 3 */
+	int ppid;	     /* field 4 */
 	unsigned long flags; /* field 9, PF_* */
 	uint64_t start_time; /* field 22 */
 };
@@ -26,6 +27,9 @@ struct rci_stat {
  * last ')', since a process may name itself "a) (b". Returns 0 or -1.
  */
 int rci_parse_stat(const char *buf, size_t len, struct rci_stat *out);
+/* Read and parse /proc/PID/stat (@tid 0) or /proc/PID/task/TID/stat: 0 or a negative code. */
+struct rc_err;
+int rci_read_stat(int pid, int tid, struct rci_stat *out, struct rc_err *err);
 
 /*
  * The value of "@key:" in a /proc/PID/status text (NUL-terminated @buf):

@@ -130,8 +130,11 @@ struct hint {
 struct rc_check_result {
 	struct rc_report *report;
 	const char *id;
-	enum rc_verdict verdict;
-	bool decided; /* skip or error set explicitly */
+	enum rc_verdict verdict;	       /* policy applied */
+	enum rc_verdict verdict_before_policy; /* the first rc_result_finish's */
+	enum rc_verdict fail_on;	       /* RC_VERDICT_FAIL, or RC_VERDICT_WARN */
+	bool finished;			       /* rc_result_finish ran once */
+	bool decided;			       /* skip or error set explicitly */
 	const char *reason;
 	uint64_t duration_ms;
 	struct rc_metric *metrics, *metrics_tail;
@@ -159,7 +162,6 @@ struct rc_report {
 	const char *tool_version;
 	uint64_t duration_ms;
 	int64_t created;
-	int exit_code;
 	const char *error;
 };
 
@@ -256,11 +258,6 @@ void rc_report_set_created(struct rc_report *r, int64_t unix_seconds)
 	r->created = unix_seconds;
 }
 
-void rc_report_set_exit_code(struct rc_report *r, int code)
-{
-	r->exit_code = code;
-}
-
 void rc_report_set_error(struct rc_report *r, const char *message)
 {
 	r->error = dup_or_null(&r->arena, message);
@@ -287,6 +284,7 @@ struct rc_check_result *rc_report_add_check(struct rc_report *r, const char *id)
 	memset(res, 0, sizeof(*res));
 	res->report = r;
 	res->id = id;
+	res->fail_on = RC_VERDICT_FAIL;
 	r->checks[r->n_checks++] = res;
 	return res;
 }
@@ -301,21 +299,47 @@ struct rc_check_result *rc_report_check(const struct rc_report *r, size_t i)
 	return i < r->n_checks ? r->checks[i] : NULL;
 }
 
-enum rc_verdict rc_report_verdict(const struct rc_report *r)
+/* The worst-of rule; @before picks the checks' verdicts before the policy. */
+static enum rc_verdict combine(const struct rc_report *r, bool before)
 {
 	enum rc_verdict worst = r->error ? RC_VERDICT_ERROR : RC_VERDICT_PASS;
 	bool failed = false;
 
 	for (size_t i = 0; i < r->n_checks; i++) {
-		failed |= r->checks[i]->verdict == RC_VERDICT_FAIL;
-		if (r->checks[i]->verdict > worst)
-			worst = r->checks[i]->verdict;
+		const struct rc_check_result *c = r->checks[i];
+		enum rc_verdict v = before ? c->verdict_before_policy : c->verdict;
+
+		failed |= v == RC_VERDICT_FAIL;
+		if (v > worst)
+			worst = v;
 	}
 	/* A fail decides the gate even when another check could not run. */
 	if (failed)
 		return RC_VERDICT_FAIL;
 	/* "skip" is no verdict for a whole report: all-skipped is a pass. */
 	return worst == RC_VERDICT_SKIP ? RC_VERDICT_PASS : worst;
+}
+
+enum rc_verdict rc_report_verdict(const struct rc_report *r)
+{
+	return combine(r, false);
+}
+
+enum rc_verdict rc_report_verdict_before_policy(const struct rc_report *r)
+{
+	return combine(r, true);
+}
+
+enum rc_exit rc_report_exit_status(const struct rc_report *r)
+{
+	switch (rc_report_verdict(r)) {
+	case RC_VERDICT_FAIL:
+		return RC_EXIT_FAIL;
+	case RC_VERDICT_ERROR:
+		return RC_EXIT_CANNOT_CHECK;
+	default:
+		return RC_EXIT_PASS;
+	}
 }
 
 size_t rc_report_count(const struct rc_report *r, enum rc_verdict v)
@@ -378,14 +402,38 @@ void rc_result_error(struct rc_check_result *res, const char *fmt, ...)
 
 void rc_result_finish(struct rc_check_result *res)
 {
-	if (res->decided)
-		return;
-	if (res->counts[RC_SEV_FAIL])
-		res->verdict = RC_VERDICT_FAIL;
-	else if (res->counts[RC_SEV_WARN])
-		res->verdict = RC_VERDICT_WARN;
-	else
-		res->verdict = RC_VERDICT_PASS;
+	enum rc_verdict v = res->verdict;
+
+	if (!res->decided) {
+		if (res->counts[RC_SEV_FAIL])
+			v = RC_VERDICT_FAIL;
+		else if (res->counts[RC_SEV_WARN])
+			v = RC_VERDICT_WARN;
+		else
+			v = RC_VERDICT_PASS;
+	}
+	if (!res->finished) {
+		res->verdict_before_policy = v;
+		res->finished = true;
+	}
+	if (v == RC_VERDICT_WARN && res->fail_on == RC_VERDICT_WARN)
+		v = RC_VERDICT_FAIL;
+	res->verdict = v;
+}
+
+void rc_result_set_fail_on(struct rc_check_result *res, enum rc_verdict level)
+{
+	res->fail_on = level == RC_VERDICT_WARN ? RC_VERDICT_WARN : RC_VERDICT_FAIL;
+}
+
+enum rc_verdict rc_result_fail_on(const struct rc_check_result *res)
+{
+	return res->fail_on;
+}
+
+enum rc_verdict rc_result_verdict_before_policy(const struct rc_check_result *res)
+{
+	return res->finished ? res->verdict_before_policy : res->verdict;
 }
 
 void rc_result_set_duration_ms(struct rc_check_result *res, uint64_t ms)
@@ -702,6 +750,12 @@ static void write_check(struct rc_json *j, const struct rc_check_result *res)
 	rc_json_string(j, res->id);
 	rc_json_key(j, "verdict");
 	rc_json_string(j, rc_verdict_name(res->verdict));
+	rc_json_key(j, "verdict_before_policy");
+	rc_json_string(j, rc_verdict_name(rc_result_verdict_before_policy(res)));
+	if (res->fail_on == RC_VERDICT_WARN) {
+		rc_json_key(j, "fail_on");
+		rc_json_string(j, "warn");
+	}
 	if (res->reason) {
 		rc_json_key(j, "reason");
 		rc_json_string(j, res->reason);
@@ -808,8 +862,10 @@ int rc_report_write_json(const struct rc_report *r, FILE *out, struct rc_err *er
 		rc_json_key(jp, "error");
 		rc_json_string(jp, r->error);
 	}
+	rc_json_key(jp, "verdict_before_policy");
+	rc_json_string(jp, rc_verdict_name(rc_report_verdict_before_policy(r)));
 	rc_json_key(jp, "exit_code");
-	rc_json_int(jp, r->exit_code);
+	rc_json_int(jp, rc_report_exit_status(r));
 	rc_json_key(jp, "summary");
 	rc_json_begin_object(jp);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {

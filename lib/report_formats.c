@@ -155,7 +155,11 @@ static void junit_check(FILE *out, const struct rc_check_result *res)
 {
 	enum rc_verdict v = rc_result_verdict(res);
 	const struct rc_finding *f;
-	size_t nfail = rc_result_finding_count(res, RC_SEV_FAIL);
+	/* Under fail_on warn (policy or --fail-on) warnings are failures too. */
+	enum rc_severity fails_at =
+		rc_result_fail_on(res) == RC_VERDICT_WARN ? RC_SEV_WARN : RC_SEV_FAIL;
+	size_t nfail = rc_result_finding_count(res, RC_SEV_FAIL) +
+		       (fails_at == RC_SEV_WARN ? rc_result_finding_count(res, RC_SEV_WARN) : 0);
 	bool have_out = false;
 
 	fputs("    <testcase classname=\"reloadcheck\" name=\"", out);
@@ -166,11 +170,12 @@ static void junit_check(FILE *out, const struct rc_check_result *res)
 
 	switch (v) {
 	case RC_VERDICT_FAIL:
-		fprintf(out, "      <failure message=\"%zu fail finding%s\" type=\"fail\">", nfail,
-			nfail == 1 ? "" : "s");
+		fprintf(out, "      <failure message=\"%zu %s finding%s%s\" type=\"fail\">", nfail,
+			fails_at == RC_SEV_WARN ? "warn or fail" : "fail", nfail == 1 ? "" : "s",
+			fails_at == RC_SEV_WARN ? " (fail_on warn)" : "");
 		for (f = rc_result_findings(res); f; f = f->next)
-			if (!f->suppressed && f->severity == RC_SEV_FAIL)
-				junit_finding(out, "", f);
+			if (!f->suppressed && f->severity >= fails_at)
+				junit_finding(out, f->severity == RC_SEV_WARN ? "warn: " : "", f);
 		fputs("</failure>\n", out);
 		break;
 	case RC_VERDICT_ERROR:
@@ -192,7 +197,7 @@ static void junit_check(FILE *out, const struct rc_check_result *res)
 
 	/* Warnings pass the gate but deserve a look; suppressed findings are kept visible. */
 	for (f = rc_result_findings(res); f; f = f->next) {
-		if (!f->suppressed && f->severity != RC_SEV_WARN)
+		if (!f->suppressed && (f->severity != RC_SEV_WARN || fails_at == RC_SEV_WARN))
 			continue;
 		if (!have_out)
 			fputs("      <system-out>", out);
@@ -348,4 +353,37 @@ int rc_report_write_prometheus(const struct rc_report *r, FILE *out, struct rc_e
 		    "When the last reloadcheck run started, in Unix time.");
 	fprintf(out, "reloadcheck_last_run_timestamp_seconds %" PRId64 "\n", rc_report_created(r));
 	return write_status(out, err);
+}
+
+static const char *const format_names[] = {
+	[RC_FORMAT_TEXT] = "text",
+	[RC_FORMAT_JSON] = "json",
+	[RC_FORMAT_JUNIT] = "junit",
+	[RC_FORMAT_PROM] = "prom",
+};
+
+int rc_report_format_parse(const char *name, enum rc_report_format *out)
+{
+	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (!strcmp(name, format_names[i])) {
+			*out = (enum rc_report_format)i;
+			return 0;
+		}
+	return -RC_EINVAL;
+}
+
+int rc_report_write(const struct rc_report *r, enum rc_report_format fmt, FILE *out,
+		    const struct rc_text_opts *topts, struct rc_err *err)
+{
+	switch (fmt) {
+	case RC_FORMAT_JSON:
+		return rc_report_write_json(r, out, err);
+	case RC_FORMAT_JUNIT:
+		return rc_report_write_junit(r, out, err);
+	case RC_FORMAT_PROM:
+		return rc_report_write_prometheus(r, out, err);
+	case RC_FORMAT_TEXT:
+		break;
+	}
+	return rc_report_write_text(r, out, topts, err);
 }

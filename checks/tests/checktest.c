@@ -3,70 +3,48 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <reloadcheck/dwarf.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/runner.h>
 
 #include "checktest.h"
 
-static struct rc_elf *open_fixture(const char *rel)
+struct rc_check_result *checktest_run_ctx(const struct rc_check *check, const struct rc_ctx *ctx,
+					  struct rc_report **report)
 {
-	char path[4096];
-	struct rc_elf *elf = NULL;
-	struct rc_err err = {0};
-	int rc;
+	struct rc_check_result *res;
+	int n;
 
-	snprintf(path, sizeof(path), "%s/%s", RC_FIXTURES, rel);
-	rc = rc_elf_open(path, &elf, &err);
-	ck_assert_msg(rc == 0, "cannot open fixture %s: %s", path, err.msg);
-	return elf;
+	*report = rc_report_new();
+	ck_assert_ptr_nonnull(*report);
+	n = rc_run_checks(ctx, &(struct rc_selection){.have = check->needs, .only = check->id},
+			  *report);
+	ck_assert_int_eq(rc_report_check_count(*report), 1);
+	res = rc_report_check(*report, 0);
+	ck_assert_msg(n == 0, "%s could not run: %s", check->id,
+		      rc_result_reason(res) ? rc_result_reason(res) : "?");
+	ck_assert_int_eq(rc_report_status(*report), 0);
+	return res;
 }
 
 void checktest_run_paths(struct checktest *t, const struct rc_check *check, const char *old_rel,
 			 const char *new_rel)
 {
+	checktest_run_opts(t, check, old_rel, new_rel, NULL);
+}
+
+void checktest_run_opts(struct checktest *t, const struct rc_check *check, const char *old_rel,
+			const char *new_rel, const struct rc_binary_opts *opts)
+{
+	char o[4096], n[4096];
 	struct rc_err err = {0};
-	static const char *const libc_paths[] = {"/lib/x86_64-linux-gnu/libc.so.6",
-						 "/usr/lib/x86_64-linux-gnu/libc.so.6",
-						 "/lib64/libc.so.6"};
+	int rc;
 
 	memset(t, 0, sizeof(*t));
-	t->ctx.old_elf = open_fixture(old_rel);
-	t->ctx.new_elf = open_fixture(new_rel);
-	t->ctx.sysroot = "";
-	if (check->needs & RC_NEEDS_HOST_LIBC) {
-		for (size_t i = 0; i < sizeof(libc_paths) / sizeof(libc_paths[0]); i++) {
-			t->ctx.host_libc_path = libc_paths[i];
-			if (rc_elf_open(libc_paths[i], &t->ctx.host_libc, &err) == 0)
-				break;
-		}
-		if (!t->ctx.host_libc)
-			t->ctx.host_libc_problem = "libc.so.6 not found";
-	}
-	if (check->needs & RC_NEEDS_DWARF) {
-		int rc = rc_dwarf_open(t->ctx.old_elf, NULL, &t->ctx.old_dwarf, &err);
-
-		if (rc) {
-			snprintf(t->old_problem, sizeof(t->old_problem), "%s", err.msg);
-			t->ctx.old_dwarf_problem = t->old_problem;
-			t->ctx.old_dwarf_corrupt = rc != -RC_ENOENT;
-		}
-		rc_err_clear(&err);
-		rc = rc_dwarf_open(t->ctx.new_elf, NULL, &t->ctx.new_dwarf, &err);
-		if (rc) {
-			snprintf(t->new_problem, sizeof(t->new_problem), "%s", err.msg);
-			t->ctx.new_dwarf_problem = t->new_problem;
-			t->ctx.new_dwarf_corrupt = rc != -RC_ENOENT;
-		}
-		rc_err_clear(&err);
-	}
-	t->report = rc_report_new();
-	ck_assert_ptr_nonnull(t->report);
-	t->res = rc_report_add_check(t->report, check->id);
-	ck_assert_ptr_nonnull(t->res);
-	t->rc = check->run(&t->ctx, t->res, &err);
-	ck_assert_msg(t->rc == 0, "%s could not run: %s", check->id, err.msg);
-	rc_result_finish(t->res);
-	ck_assert_int_eq(rc_report_status(t->report), 0);
+	snprintf(o, sizeof(o), "%s/%s", RC_FIXTURES, old_rel);
+	snprintf(n, sizeof(n), "%s/%s", RC_FIXTURES, new_rel);
+	rc = rc_ctx_open_binaries(&t->ctx, o, n, opts, &err);
+	ck_assert_msg(rc == 0, "cannot open fixtures %s, %s: %s", o, n, err.msg);
+	t->res = checktest_run_ctx(check, &t->ctx, &t->report);
 }
 
 void checktest_run(struct checktest *t, const struct rc_check *check, const char *fixture_case)
@@ -81,11 +59,7 @@ void checktest_run(struct checktest *t, const struct rc_check *check, const char
 void checktest_release(struct checktest *t)
 {
 	rc_report_free(t->report);
-	rc_dwarf_free(t->ctx.old_dwarf);
-	rc_dwarf_free(t->ctx.new_dwarf);
-	rc_elf_free(t->ctx.old_elf);
-	rc_elf_free(t->ctx.new_elf);
-	rc_elf_free(t->ctx.host_libc);
+	rc_ctx_release(&t->ctx);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -13,13 +13,21 @@ struct checktest {
 	struct rc_ctx ctx;
 	struct rc_report *report;
 	struct rc_check_result *res;
-	int rc; /* what check->run returned */
-	char old_problem[512], new_problem[512];
 };
 
+/*
+ * Run @check alone over @ctx through the checks' runner (rc_run_checks) into a
+ * new *@report (free with rc_report_free); asserts that the check ran.
+ */
+struct rc_check_result *checktest_run_ctx(const struct rc_check *check, const struct rc_ctx *ctx,
+					  struct rc_report **report);
 /* Paths relative to RC_FIXTURES; aborts the test (ck_assert) on open errors. */
 void checktest_run_paths(struct checktest *t, const struct rc_check *check, const char *old_rel,
 			 const char *new_rel);
+/* The same with the static checks' options (sysroot, debug dir, state types). */
+struct rc_binary_opts;
+void checktest_run_opts(struct checktest *t, const struct rc_check *check, const char *old_rel,
+			const char *new_rel, const struct rc_binary_opts *opts);
 /* Shorthand for <case>/old and <case>/new. */
 void checktest_run(struct checktest *t, const struct rc_check *check, const char *fixture_case);
 void checktest_release(struct checktest *t);

@@ -5,6 +5,7 @@
 
 #include <reloadcheck/error.h>
 
+#include "checktest.h"
 #include "proctest.h"
 
 void proctest_snapshot(struct rc_snapshot *s)
@@ -80,13 +81,8 @@ void proctest_run(struct proctest *t, const struct rc_check *check, const struct
 		  const struct rc_snapshot *baseline, struct rc_elf *expect)
 {
 	struct rc_ctx ctx = {.now = now, .baseline = baseline, .expect_elf = expect};
-	struct rc_err err = {0};
 
-	t->report = rc_report_new();
-	ck_assert_ptr_nonnull(t->report);
-	t->res = rc_report_add_check(t->report, check->id);
-	ck_assert_int_eq(check->run(&ctx, t->res, &err), 0);
-	rc_result_finish(t->res);
+	t->res = checktest_run_ctx(check, &ctx, &t->report);
 }
 
 void proctest_done(struct proctest *t)

@@ -10,6 +10,8 @@
 #include <reloadcheck/error.h>
 #include <reloadcheck/registry.h>
 
+#include <reloadcheck/runner.h>
+
 #include "checktest.h"
 
 static const struct rc_detail *detail(const struct rc_finding *f, const char *key)
@@ -179,12 +181,12 @@ END_TEST
 START_TEST(test_unchecked)
 {
 	struct checktest t;
-	struct rc_check no_libc = rc_check_dynamic_deps;
 	const struct rc_finding *f;
+	/* A sysroot that holds no libc.so.6: nothing to compare with. */
+	struct rc_binary_opts no_libc = {.sysroot = RC_FIXTURES "/glibc_newer"};
 
-	/* Without RC_NEEDS_HOST_LIBC the helper opens no libc: nothing to compare with. */
-	no_libc.needs = RC_NEEDS_BINARIES;
-	checktest_run(&t, &no_libc, "glibc_newer");
+	checktest_run_opts(&t, &rc_check_dynamic_deps, "glibc_newer/old", "glibc_newer/new",
+			   &no_libc);
 	ck_assert_ptr_null(t.ctx.host_libc);
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
 	ck_assert_int_eq(checktest_count(&t, "version.unavailable"), 0);

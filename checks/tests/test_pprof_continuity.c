@@ -9,6 +9,7 @@
 #include <reloadcheck/pprof.h>
 #include <reloadcheck/registry.h>
 
+#include "checktest.h"
 #include "proctest.h"
 
 static void summary(struct rc_pprof_summary *s, int64_t start, const char *hot, double share)
@@ -37,12 +38,8 @@ static void run_check(struct proctest *t, const struct rc_pprof_summary *b,
 		      const struct rc_pprof_fetch *p)
 {
 	struct rc_ctx ctx = {.pprof = p, .pprof_baseline = b};
-	struct rc_err err = {0};
 
-	t->report = rc_report_new();
-	t->res = rc_report_add_check(t->report, rc_check_pprof_continuity.id);
-	ck_assert_int_eq(rc_check_pprof_continuity.run(&ctx, t->res, &err), 0);
-	rc_result_finish(t->res);
+	t->res = checktest_run_ctx(&rc_check_pprof_continuity, &ctx, &t->report);
 }
 
 START_TEST(continuous_passes_with_diff_table)

@@ -9,6 +9,7 @@
 #include <reloadcheck/pprof.h>
 #include <reloadcheck/registry.h>
 
+#include "checktest.h"
 #include "proctest.h"
 
 /* A healthy fetch: index, 12 goroutines, a 5 s CPU profile with 480 samples. */
@@ -51,12 +52,8 @@ static void healthy(struct rc_pprof_fetch *p)
 static void run_check(struct proctest *t, const struct rc_pprof_fetch *p)
 {
 	struct rc_ctx ctx = {.pprof = p};
-	struct rc_err err = {0};
 
-	t->report = rc_report_new();
-	t->res = rc_report_add_check(t->report, rc_check_pprof_endpoint.id);
-	ck_assert_int_eq(rc_check_pprof_endpoint.run(&ctx, t->res, &err), 0);
-	rc_result_finish(t->res);
+	t->res = checktest_run_ctx(&rc_check_pprof_endpoint, &ctx, &t->report);
 }
 
 START_TEST(healthy_passes)

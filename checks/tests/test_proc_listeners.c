@@ -7,6 +7,7 @@
 #include <reloadcheck/error.h>
 #include <reloadcheck/registry.h>
 
+#include "checktest.h"
 #include "proctest.h"
 
 START_TEST(lost_listener_fails)
@@ -77,15 +78,11 @@ START_TEST(expected_listener_missing_fails)
 	struct proctest t;
 	static const char *const want[] = {"tcp 127.0.0.1:8080", "unix /run/app.sock"};
 	struct rc_ctx ctx;
-	struct rc_err err = {0};
 
 	proctest_snapshot(&s);
 	proctest_add_listener(&s, RC_SOCK_TCP, "127.0.0.1:8080");
 	ctx = (struct rc_ctx){.now = &s, .expected_listeners = want, .n_expected_listeners = 2};
-	t.report = rc_report_new();
-	t.res = rc_report_add_check(t.report, rc_check_proc_listeners.id);
-	ck_assert_int_eq(rc_check_proc_listeners.run(&ctx, t.res, &err), 0);
-	rc_result_finish(t.res);
+	t.res = checktest_run_ctx(&rc_check_proc_listeners, &ctx, &t.report);
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
 	ck_assert_int_eq(proctest_count(&t, "listeners.expected_missing"), 1);
 	ck_assert_str_eq(

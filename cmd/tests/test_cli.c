@@ -318,18 +318,21 @@ START_TEST(exit_warn_depends_on_fail_on)
 	ck_assert_int_eq(r.status, 0);
 	run_free(&r);
 
+	/* Warnings fail: the text says FAIL, as the exit status does. */
 	run(&r, RC("--fail-on", "warn", FX "/stripped_new/old", FX "/stripped_new/new"));
 	ck_assert_int_eq(r.status, 1);
-	ck_assert(starts_with(r.out.p, "reloadcheck: WARN"));
+	ck_assert(starts_with(r.out.p, "reloadcheck: FAIL"));
+	ck_assert_ptr_nonnull(strstr(r.out.p, "[warnings fail: fail_on warn]"));
 	run_free(&r);
 
-	/* The report says warn and records the exit status the policy chose. */
+	/* The report says fail, keeps what the checks found (warn) and the exit status. */
 	make_dir(RC_TMP);
 	run(&r, RC("--fail-on", "warn", "--format", "json", "--output", path,
 		   FX "/stripped_new/old", FX "/stripped_new/new"));
 	ck_assert_int_eq(r.status, 1);
 	j = load_json(path);
-	ck_assert_str_eq(json_str(j, "verdict"), "warn");
+	ck_assert_str_eq(json_str(j, "verdict"), "fail");
+	ck_assert_str_eq(json_str(j, "verdict_before_policy"), "warn");
 	ck_assert_int_eq((int)json_num(j, "exit_code"), 1);
 	validate_report(path);
 	cJSON_Delete(j);

@@ -90,6 +90,34 @@ cat >"$tmp/failon.policy.json" <<'J'
 J
 gate failon --old "$fx/removed_export/old" --new "$fx/removed_export/new" --policy "$tmp/failon.policy.json"
 expect_status 1 $? "fail_on warn"
+check_outputs "$tmp/failon"
+
+# The verdict lives in the report model: with a global fail_on warn, a run
+# whose checks only warn exits 1, and the text, JSON, JUnit and Prometheus
+# outputs all say fail (the checks' own verdict is kept apart).
+cat >"$tmp/warnfails.policy.json" <<'J'
+{"policy": "reloadcheck/policy/v1", "fail_on": "warn"}
+J
+stem=$tmp/warnfails
+"$rc" gate --report "$stem.json" --junit "$stem.xml" --prom "$stem.prom" \
+	--old "$fx/stripped_new/old" --new "$fx/stripped_new/new" \
+	--policy "$tmp/warnfails.policy.json" >"$stem.out" 2>"$stem.err"
+expect_status 1 $? "global fail_on warn"
+check_outputs "$stem"
+[ "$(json "$stem.json" 'r["verdict"], r["verdict_before_policy"], r["exit_code"]')" = \
+	"fail warn 1" ] && ok || bad "fail_on warn: JSON $(json "$stem.json" 'r["verdict"], r["verdict_before_policy"], r["exit_code"]')"
+head -1 "$stem.out" | grep -q '^reloadcheck: FAIL.*do not reload' && ok ||
+	bad "fail_on warn: text says $(head -1 "$stem.out")"
+"$py" - "$stem.xml" <<'PY' && ok || bad "fail_on warn: JUnit has no <failure> for the warning check"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+fails = [c for c in root.iter("testcase") if c.find("failure") is not None]
+assert fails, "no failure"
+assert int(root.get("failures")) == len(fails) >= 1
+assert "warn:" in fails[0].find("failure").text
+PY
+grep -qx 'reloadcheck_gate_verdict 2' "$stem.prom" && ok ||
+	bad "fail_on warn: $(grep '^reloadcheck_gate_verdict ' "$stem.prom")"
 
 # ... and a suppression with its reason passes, the finding still listed.
 cat >"$tmp/suppress.policy.json" <<'J'

@@ -578,7 +578,8 @@ START_TEST(hot_function_vanishes)
 	pprof_url(&p, "swap-failon", &s, s.pid, false,
 		  (const char *const[]){"--baseline", base, "--fail-on", "warn", NULL});
 	ck_assert_msg(p.r.status == 1, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
-	ck_assert_str_eq(json_str(p.report, "verdict"), "warn");
+	ck_assert_str_eq(json_str(p.report, "verdict"), "fail");
+	ck_assert_str_eq(json_str(p.report, "verdict_before_policy"), "warn");
 	the_finding(find_check(p.report, "pprof-continuity"), "pprof.hot_function_vanished",
 		    "warn");
 	pp_free(&p);

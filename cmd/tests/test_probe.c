@@ -925,11 +925,12 @@ START_TEST(exe_swapped_then_deleted_warns)
 		      json_str(f, "message"));
 	probe_free(&p);
 
-	/* --fail-on warn turns the warning into exit 1; the verdict stays warn. */
+	/* --fail-on warn turns the warning into a fail: exit 1 and the report agree. */
 	probe_json(&p, t.pid, "swap-fail-on", false,
 		   (const char *const[]){"--fail-on", "warn", NULL});
 	ck_assert_int_eq(p.r.status, 1);
-	ck_assert_str_eq(json_str(p.report, "verdict"), "warn");
+	ck_assert_str_eq(json_str(p.report, "verdict"), "fail");
+	ck_assert_str_eq(json_str(p.report, "verdict_before_policy"), "warn");
 	probe_free(&p);
 
 	/* Gone altogether. */

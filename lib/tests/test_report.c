@@ -135,7 +135,6 @@ START_TEST(json_has_everything)
 	rc_report_set_input(r, "old", "/o", 10, "abcd");
 	rc_report_set_input(r, "new", "/n", 20, NULL);
 	rc_report_set_created(r, 0);
-	rc_report_set_exit_code(r, 1);
 	f = rc_result_add(c, RC_SEV_FAIL, "symbol.removed", "'%s' removed", "fix_beta");
 	rc_finding_str_borrowed(f, "name", borrowed);
 	rc_finding_str(f, "table", ".dynsym");
@@ -200,7 +199,6 @@ START_TEST(error_member_in_json)
 	cJSON *root;
 
 	rc_report_set_error(r, "'x': empty file");
-	rc_report_set_exit_code(r, 3);
 	root = report_json(r);
 	ck_assert_str_eq(cJSON_GetObjectItem(root, "verdict")->valuestring, "error");
 	ck_assert_str_eq(cJSON_GetObjectItem(root, "error")->valuestring, "'x': empty file");

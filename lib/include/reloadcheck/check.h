@@ -22,7 +22,11 @@ enum rc_check_needs {
 	RC_NEEDS_DWARF = 1 << 4,     /* OLD's and NEW's debug information (opened or not) */
 };
 
-/* What the driver opened for the checks; checks open nothing themselves. */
+/*
+ * What the driver opened for the checks; checks open nothing themselves.
+ * checks/ builds it (rc_ctx_open_binaries, reloadcheck/runner.h) and runs
+ * the checks over it (rc_run_checks).
+ */
 struct rc_ctx {
 	struct rc_elf *old_elf; /* RC_NEEDS_BINARIES */
 	struct rc_elf *new_elf;
@@ -53,6 +57,8 @@ struct rc_ctx {
 
 	/* The policy's thresholds, or NULL for the defaults. */
 	const struct rc_thresholds *thresholds;
+	/* Private: the buffers the *_problem strings point into (rc_ctx_open_binaries). */
+	struct rc_ctx_storage *storage_;
 };
 
 struct rc_check {

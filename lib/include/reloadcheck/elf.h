@@ -40,6 +40,17 @@ struct rc_elf_ident {
 };
 void rc_elf_ident(const struct rc_elf *elf, struct rc_elf_ident *out);
 
+/*
+ * Open the libc.so.6 that @target would run with: under @sysroot (NULL or ""
+ * for the host) in the multiarch directory of @target's machine
+ * (/lib/x86_64-linux-gnu, ...), then /usr/lib/<triplet>, lib64 and lib.
+ * @path (@size bytes) receives the file opened or, when there is none, the
+ * first place looked. Returns 0 and *@out (free with rc_elf_free), -RC_ENOENT
+ * when no libc.so.6 is there, or the error of opening the one found.
+ */
+int rc_elf_open_libc(const struct rc_elf *target, const char *sysroot, char *path, size_t size,
+		     struct rc_elf **out, struct rc_err *err);
+
 /* Human names for numbers in rc_elf_ident ("x86-64", "ELFOSABI_NONE/SYSV", "EXEC"). */
 const char *rc_elf_machine_name(unsigned machine);
 const char *rc_elf_osabi_name(unsigned osabi);

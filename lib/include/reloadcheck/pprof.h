@@ -134,6 +134,13 @@ struct rc_pprof_fetch {
 int rc_pprof_fetch(const char *base_url, const struct rc_pprof_fetch_opts *opts,
 		   struct rc_pprof_fetch *out, struct rc_err *err);
 
+/*
+ * Whether the endpoint's goroutines show a CPU profile being written (by
+ * anyone): an exec then can kill a cgo process with SIGPROF. False when the
+ * endpoint does not answer.
+ */
+bool rc_pprof_cpu_profile_in_flight(const char *base_url, const struct rc_pprof_fetch_opts *opts);
+
 /* The same from a profile file (--profile): no endpoint requests. */
 int rc_pprof_fetch_file(const char *path, const struct rc_pprof_fetch_opts *opts,
 			struct rc_pprof_fetch *out, struct rc_err *err);

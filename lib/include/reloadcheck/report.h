@@ -84,7 +84,6 @@ void rc_report_set_pprof_url(struct rc_report *r, const char *url);
 void rc_report_set_tool_version(struct rc_report *r, const char *version);
 void rc_report_set_duration_ms(struct rc_report *r, uint64_t ms);
 void rc_report_set_created(struct rc_report *r, int64_t unix_seconds);
-void rc_report_set_exit_code(struct rc_report *r, int code);
 /* Mark the whole run as unable to check (verdict "error", an "error" member). */
 void rc_report_set_error(struct rc_report *r, const char *message);
 
@@ -95,10 +94,26 @@ size_t rc_report_check_count(const struct rc_report *r);
 struct rc_check_result *rc_report_check(const struct rc_report *r, size_t i);
 
 /*
- * The report's verdict (after rc_result_finish): fail if any check failed,
- * else the worst of the rest, where error is worst and all-skip is pass.
+ * The report's verdict (after rc_result_finish), policy applied: fail if any
+ * check failed, else the worst of the rest, where error is worst and all-skip
+ * is pass. Every renderer shows this verdict and the exit status follows it.
  */
 enum rc_verdict rc_report_verdict(const struct rc_report *r);
+/* The same rule over the checks' verdicts before the policy (see rc_result_set_fail_on). */
+enum rc_verdict rc_report_verdict_before_policy(const struct rc_report *r);
+
+/* The process exit status every command uses; stable, documented in --help and README. */
+enum rc_exit {
+	RC_EXIT_PASS = 0,	  /* safe to reload (warnings may have been reported) */
+	RC_EXIT_FAIL = 1,	  /* the gate blocks */
+	RC_EXIT_USAGE = 2,	  /* usage error or bad policy */
+	RC_EXIT_CANNOT_CHECK = 3, /* unreadable input, process gone, ... */
+};
+/*
+ * The exit status the verdict means: fail 1, error (or rc_report_set_error) 3,
+ * else 0. The JSON report's "exit_code" is this value.
+ */
+enum rc_exit rc_report_exit_status(const struct rc_report *r);
 /* Count of checks with verdict @v. */
 size_t rc_report_count(const struct rc_report *r, enum rc_verdict v);
 /* -RC_ENOMEM if any allocation inside the report failed, else 0. */
@@ -116,8 +131,21 @@ void rc_result_skip(struct rc_check_result *res, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void rc_result_error(struct rc_check_result *res, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Compute the verdict from the findings; call once after the check ran. */
+/*
+ * Compute the verdict from the findings; call once after the check ran, and
+ * again after policy edits. The first call's verdict is kept as the verdict
+ * before the policy.
+ */
 void rc_result_finish(struct rc_check_result *res);
+/*
+ * The severity that fails this check: RC_VERDICT_FAIL (the default) or
+ * RC_VERDICT_WARN, the policy's (or --fail-on's) fail_on. A check that warns
+ * under fail_on warn has verdict fail; its verdict before the policy stays warn.
+ */
+void rc_result_set_fail_on(struct rc_check_result *res, enum rc_verdict level);
+enum rc_verdict rc_result_fail_on(const struct rc_check_result *res);
+/* The verdict of the check's own findings, before severity edits, suppressions and fail_on. */
+enum rc_verdict rc_result_verdict_before_policy(const struct rc_check_result *res);
 void rc_result_set_duration_ms(struct rc_check_result *res, uint64_t ms);
 uint64_t rc_result_duration_ms(const struct rc_check_result *res);
 
@@ -242,5 +270,33 @@ int rc_report_write_junit(const struct rc_report *r, FILE *out, struct rc_err *e
  * -1 skip. Returns 0, -RC_ENOMEM or -RC_EIO as rc_report_write_junit().
  */
 int rc_report_write_prometheus(const struct rc_report *r, FILE *out, struct rc_err *err);
+
+/*
+ * The person's view: the verdict line, then every check worst first with its
+ * findings grouped by code (@limit per group, 0 = all) and the policy's
+ * suppressions counted. ANSI colour only when @color.
+ */
+struct rc_text_opts {
+	bool color;
+	bool quiet;   /* the verdict line only */
+	size_t limit; /* findings shown per code; 0 = all */
+};
+int rc_report_write_text(const struct rc_report *r, FILE *out, const struct rc_text_opts *o,
+			 struct rc_err *err);
+
+enum rc_report_format {
+	RC_FORMAT_TEXT,
+	RC_FORMAT_JSON,
+	RC_FORMAT_JUNIT,
+	RC_FORMAT_PROM,
+};
+/* "text", "json", "junit" or "prom" to a format: 0, or -RC_EINVAL. */
+int rc_report_format_parse(const char *name, enum rc_report_format *out);
+/*
+ * Render @r in @fmt to @out; every format reads the same verdict. @topts is
+ * for the text format (NULL: defaults). Returns 0, -RC_ENOMEM or -RC_EIO.
+ */
+int rc_report_write(const struct rc_report *r, enum rc_report_format fmt, FILE *out,
+		    const struct rc_text_opts *topts, struct rc_err *err);
 
 #endif

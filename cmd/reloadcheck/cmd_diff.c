@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* reloadcheck [diff] OLD NEW: the static checks on two ELF files. */
+#include <stdio.h>
+
+#include <reloadcheck/error.h>
+#include <reloadcheck/policy.h>
+#include <reloadcheck/runner.h>
+
+#include "cli.h"
+
+void binary_opts(const struct options *o, const struct rc_policy *p, struct rc_binary_opts *bo,
+		 const char **types)
+{
+	const char *const *pt;
+	size_t npt = rc_policy_state_types(p, &pt), n = 0;
+
+	/* The command line's types, then the policy's. */
+	for (size_t i = 0; i < o->n_state_types; i++)
+		types[n++] = o->state_types[i];
+	for (size_t i = 0; i < npt && n < 2 * MAX_STATE_TYPES; i++)
+		types[n++] = pt[i];
+	*bo = (struct rc_binary_opts){
+		.sysroot = o->sysroot,
+		.debug_dir = o->debug_dir,
+		.state_types = types,
+		.n_state_types = n,
+		.require_debuginfo = o->require_debuginfo,
+	};
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	struct options o;
+	struct rc_report *r = NULL;
+	struct rc_ctx ctx = {0};
+	struct rc_err err = {0};
+	struct rc_binary_opts bo;
+	const char *types[2 * MAX_STATE_TYPES];
+	uint64_t t0 = now_ms();
+	int status;
+
+	status = parse_options(argc, argv, "diff", FOR_DIFF, &o);
+	if (status)
+		return status < 0 ? RC_EXIT_USAGE : RC_EXIT_PASS;
+	if (argc - optind != 2) {
+		usage_error("diff needs two files, OLD and NEW (got %d)", argc - optind);
+		return RC_EXIT_USAGE;
+	}
+	r = report_new();
+	if (!r)
+		return RC_EXIT_CANNOT_CHECK;
+	binary_opts(&o, NULL, &bo, types);
+	if (rc_ctx_open_binaries(&ctx, argv[optind], argv[optind + 1], &bo, &err) != 0) {
+		status = cannot_check(&o, r, err.msg);
+		goto out;
+	}
+	rc_run_checks(&ctx,
+		      &(struct rc_selection){.have = RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC |
+						     RC_NEEDS_DWARF,
+					     .fail_on_warn = o.fail_on_warn},
+		      r);
+	status = finish_report(r, &o, t0);
+out:
+	rc_ctx_release(&ctx);
+	rc_report_free(r);
+	return status;
+}

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * reloadcheck gate: every applicable check once, driven by a policy file, one
+ * verdict for the pipeline, written as text or JSON and as JSON, JUnit and
+ * Prometheus files.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <reloadcheck/error.h>
+#include <reloadcheck/policy.h>
+#include <reloadcheck/pprof.h>
+#include <reloadcheck/proc.h>
+#include <reloadcheck/runner.h>
+
+#include "cli.h"
+
+struct report_file {
+	const struct rc_report *r;
+	enum rc_report_format fmt;
+};
+
+static int write_report_file(FILE *f, const void *arg, struct rc_err *err)
+{
+	const struct report_file *rf = arg;
+
+	return rc_report_write(rf->r, rf->fmt, f, NULL, err);
+}
+
+/* The files for the pipeline, each atomic: 0, or -1 with the reason printed. */
+static int write_files(const struct options *o, const struct rc_report *r)
+{
+	const struct {
+		const char *path;
+		enum rc_report_format fmt;
+	} files[] = {
+		{o->report, RC_FORMAT_JSON},
+		{o->junit, RC_FORMAT_JUNIT},
+		{o->prom, RC_FORMAT_PROM},
+	};
+	struct rc_err err = {0};
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct report_file rf = {r, files[i].fmt};
+
+		if (files[i].path &&
+		    output_atomic(files[i].path, write_report_file, &rf, &err) != 0) {
+			fprintf(stderr, "%s: %s\n", progname, err.msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Probe --pid with the command line's canaries, then the policy's. */
+static int take_snapshot(const struct options *o, const struct rc_policy *p,
+			 struct rc_snapshot **out, struct rc_err *err)
+{
+	struct rc_canary_spec canaries[MAX_CANARIES];
+	const struct rc_canary_spec *pc;
+	size_t n = rc_policy_canaries(p, &pc), nc = o->n_canaries;
+
+	memcpy(canaries, o->canaries, o->n_canaries * sizeof(*canaries));
+	for (size_t i = 0; i < n && nc < MAX_CANARIES; i++)
+		canaries[nc++] = pc[i];
+	return rc_snapshot_take((int)o->pid, canaries, nc, out, err);
+}
+
+/* Fetch the endpoint with the command line's options, the policy's filling the gaps. */
+static int fetch_pprof(const struct options *o, const struct rc_policy *p, const char *url,
+		       struct rc_pprof_fetch *out, struct rc_err *err)
+{
+	struct rc_pprof_fetch_opts fo;
+	const char *const *hs;
+	size_t nh = rc_policy_pprof_headers(p, &hs);
+
+	pprof_fetch_opts(o, &fo);
+	if (!o->seconds_given && rc_policy_pprof_seconds(p))
+		fo.seconds = rc_policy_pprof_seconds(p);
+	for (size_t i = 0; i < nh && fo.n_headers < MAX_HEADERS; i++)
+		fo.headers[fo.n_headers++] = hs[i];
+	return rc_pprof_fetch(url, &fo, out, err);
+}
+
+int cmd_gate(int argc, char **argv)
+{
+	struct options o;
+	struct rc_report *r = NULL;
+	struct rc_ctx ctx = {0};
+	struct rc_err err = {0};
+	struct rc_policy *policy = NULL;
+	struct rc_thresholds th;
+	struct rc_snapshot *snap = NULL;
+	struct rc_pprof_fetch *fetch = NULL;
+	struct rc_binary_opts bo;
+	const char *types[2 * MAX_STATE_TYPES];
+	const char *pprof_url;
+	unsigned have = 0;
+	uint64_t t0 = now_ms();
+	int status;
+
+	status = parse_options(argc, argv, "gate", FOR_GATE, &o);
+	if (status)
+		return status < 0 ? RC_EXIT_USAGE : RC_EXIT_PASS;
+	if (argc != optind) {
+		usage_error("gate takes its files as --old and --new ('%s')", argv[optind]);
+		return RC_EXIT_USAGE;
+	}
+	if (!o.old_path != !o.new_path) {
+		usage_error("gate needs both --old and --new, or neither");
+		return RC_EXIT_USAGE;
+	}
+	status = RC_EXIT_CANNOT_CHECK;
+	if (o.policy && rc_checks_policy_load(o.policy, &policy, &err) != 0) {
+		if (err.code == -RC_EINVAL) {
+			usage_error("%s", err.msg);
+			status = RC_EXIT_USAGE;
+		} else {
+			fprintf(stderr, "%s: %s\n", progname, err.msg);
+		}
+		goto out;
+	}
+	rc_policy_thresholds(policy, &th);
+	ctx.thresholds = &th;
+	r = report_new();
+	if (!r)
+		goto out;
+	if (o.old_path) {
+		binary_opts(&o, policy, &bo, types);
+		if (rc_ctx_open_binaries(&ctx, o.old_path, o.new_path, &bo, &err) != 0) {
+			status = cannot_check(&o, r, err.msg);
+			goto out;
+		}
+		have |= RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC | RC_NEEDS_DWARF;
+	}
+	if (o.pid > 0) {
+		rc_report_set_pid(r, o.pid);
+		if (take_snapshot(&o, policy, &snap, &err) != 0) {
+			status = cannot_check(&o, r, err.msg);
+			goto out;
+		}
+		ctx.now = snap;
+		ctx.n_expected_listeners = rc_policy_listeners(policy, &ctx.expected_listeners);
+		have |= RC_NEEDS_PROCESS;
+	}
+	pprof_url = o.url ? o.url : rc_policy_pprof_url(policy);
+	if (pprof_url) {
+		fetch = calloc(1, sizeof(*fetch));
+		if (!fetch)
+			goto out;
+		rc_report_set_pprof_url(r, pprof_url);
+		if (fetch_pprof(&o, policy, pprof_url, fetch, &err) != 0) {
+			if (err.code == -RC_EINVAL) {
+				usage_error("%s", err.msg);
+				status = RC_EXIT_USAGE;
+			} else {
+				status = cannot_check(&o, r, err.msg);
+			}
+			goto out;
+		}
+		ctx.pprof = fetch;
+		have |= RC_NEEDS_PPROF;
+	}
+	if (!have) {
+		usage_error("gate needs something to check: --old/--new, --pid or --pprof");
+		status = RC_EXIT_USAGE;
+		goto out;
+	}
+	rc_run_checks(&ctx,
+		      &(struct rc_selection){.have = have,
+					     .list_missing = true,
+					     .policy = policy,
+					     .fail_on_warn = o.fail_on_warn},
+		      r);
+	if (rc_report_status(r) != 0) {
+		status = cannot_check(&o, NULL, "out of memory while building the report");
+		goto out;
+	}
+	rc_report_set_duration_ms(r, now_ms() - t0);
+	/* Files for the pipeline first, each atomic; then the person's view. */
+	status = write_files(&o, r) != 0 ? RC_EXIT_CANNOT_CHECK : finish_report(r, &o, 0);
+out:
+	free(fetch);
+	rc_snapshot_free(snap);
+	rc_ctx_release(&ctx);
+	rc_report_free(r);
+	rc_policy_free(policy);
+	return status;
+}

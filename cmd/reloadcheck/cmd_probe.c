@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* reloadcheck probe --pid PID: read-only checks on a running process. */
+#include <stdio.h>
+
+#include <reloadcheck/error.h>
+#include <reloadcheck/proc.h>
+#include <reloadcheck/runner.h>
+
+#include "cli.h"
+
+static int write_snapshot(FILE *f, const void *arg, struct rc_err *err)
+{
+	return rc_snapshot_write_json(arg, f, err);
+}
+
+int cmd_probe(int argc, char **argv)
+{
+	struct options o;
+	struct rc_report *r = NULL;
+	struct rc_ctx ctx = {0};
+	struct rc_err err = {0};
+	struct rc_snapshot *now = NULL, *baseline = NULL;
+	uint64_t t0 = now_ms();
+	int status;
+
+	status = parse_options(argc, argv, "probe", FOR_PROBE, &o);
+	if (status)
+		return status < 0 ? RC_EXIT_USAGE : RC_EXIT_PASS;
+	if (o.pid < 0) {
+		usage_error("probe needs --pid PID");
+		return RC_EXIT_USAGE;
+	}
+	if (argc != optind) {
+		usage_error("probe takes no file arguments ('%s')", argv[optind]);
+		return RC_EXIT_USAGE;
+	}
+	r = report_new();
+	if (!r)
+		return RC_EXIT_CANNOT_CHECK;
+	rc_report_set_pid(r, o.pid);
+	/* Inputs first: a bad file is reported before the process is touched. */
+	if ((o.expect_binary && rc_ctx_open_expected(&ctx, o.expect_binary, &err) != 0) ||
+	    (o.baseline && rc_snapshot_read_json(o.baseline, &baseline, &err) != 0) ||
+	    rc_snapshot_take((int)o.pid, o.canaries, o.n_canaries, &now, &err) != 0 ||
+	    (o.save && output_atomic(o.save, write_snapshot, now, &err) != 0)) {
+		status = cannot_check(&o, r, err.msg);
+		goto out;
+	}
+	ctx.now = now;
+	ctx.baseline = baseline;
+	rc_run_checks(
+		&ctx,
+		&(struct rc_selection){.have = RC_NEEDS_PROCESS, .fail_on_warn = o.fail_on_warn},
+		r);
+	status = finish_report(r, &o, t0);
+out:
+	rc_snapshot_free(now);
+	rc_snapshot_free(baseline);
+	rc_ctx_release(&ctx);
+	rc_report_free(r);
+	return status;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef RELOADCHECK_RELOAD_H
+#define RELOADCHECK_RELOAD_H
+
+/*
+ * An orchestrated reload: snapshot a process (and its pprof endpoint), trigger
+ * its reload with a signal or a command, find the process that runs after it,
+ * wait until it is ready, snapshot it again. The caller compares the two
+ * snapshots with the checks. The process is only read (procfs, libthread_db)
+ * and sent the one trigger signal.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <reloadcheck/pprof.h>
+
+struct rc_err;
+struct rc_elf;
+struct rc_snapshot;
+struct rc_canary_spec;
+
+struct rc_reload_opts {
+	int pid;
+	int signal;	      /* the trigger: a signal (rc_reload_parse_signal), or */
+	const char *exec_cmd; /* a command run with sh -c */
+	const char *pidfile;  /* where the new process writes its pid, or NULL */
+	double wait_s;	      /* to find the new process and see it ready; default 30 */
+	const struct rc_canary_spec *canaries;
+	size_t n_canaries;
+	const char *pprof_url; /* also fetch the endpoint before and after, or NULL */
+	struct rc_pprof_fetch_opts fetch;
+};
+
+struct rc_reload {
+	struct rc_snapshot *before, *after;
+	/* The running executable, opened before the trigger (kept across the exec). */
+	struct rc_elf *old_exe;
+	struct rc_pprof_fetch *pprof_before, *pprof_after; /* with pprof_url */
+	int new_pid;					   /* the process after the reload */
+	bool reexec_seen;				   /* the same pid exec'd */
+	/* private */
+	uint64_t old_dev_, old_ino_;
+	int *known_pids_;
+	size_t n_known_pids_;
+};
+
+/* SIGHUP for "HUP" or "SIGHUP" (HUP, USR1, USR2, TERM, INT, QUIT); 0 for anything else. */
+int rc_reload_parse_signal(const char *name);
+
+/*
+ * Before the trigger: snapshot @o->pid, open its executable, fetch the pprof
+ * endpoint and wait (up to wait_s) while a CPU profile is in flight, since an
+ * exec then can kill a cgo process with SIGPROF. 0, or a negative code with
+ * @err (the process is gone, unreadable, the endpoint's URL is bad).
+ */
+int rc_reload_prepare(struct rc_reload *rl, const struct rc_reload_opts *o, struct rc_err *err);
+
+/*
+ * Send the signal or run the command (its failure is an error), then find the
+ * new process: the same pid running a new file or re-exec'd (every old thread
+ * gone), the pid in the pidfile, or a child of pid started after the trigger.
+ * Wait until it listens where the old one did, snapshot it and fetch its
+ * endpoint. -RC_ENOENT when no new process appeared within wait_s.
+ */
+int rc_reload_run(struct rc_reload *rl, const struct rc_reload_opts *o, struct rc_err *err);
+
+/* Free what the reload holds; safe on a zeroed or partly filled struct. */
+void rc_reload_release(struct rc_reload *rl);
+
+#endif
