@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <reloadcheck/error.h>
+#include <reloadcheck/file.h>
 #include <reloadcheck/report.h>
 
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
@@ -386,4 +387,25 @@ int rc_report_write(const struct rc_report *r, enum rc_report_format fmt, FILE *
 		break;
 	}
 	return rc_report_write_text(r, out, topts, err);
+}
+
+struct report_job {
+	const struct rc_report *r;
+	enum rc_report_format fmt;
+	const struct rc_text_opts *topts;
+};
+
+static int write_job(FILE *f, const void *arg, struct rc_err *err)
+{
+	const struct report_job *j = arg;
+
+	return rc_report_write(j->r, j->fmt, f, j->topts, err);
+}
+
+int rc_report_write_file(const struct rc_report *r, enum rc_report_format fmt, const char *path,
+			 const struct rc_text_opts *topts, struct rc_err *err)
+{
+	struct report_job job = {r, fmt, topts};
+
+	return rc_file_write_atomic(path, write_job, &job, err);
 }

@@ -108,15 +108,6 @@ int finish_report(struct rc_report *r, const struct options *o, uint64_t t0);
 int output_write(const char *path, enum rc_report_format fmt, const struct rc_report *r,
 		 const struct rc_text_opts *topts, struct rc_err *err);
 
-/* Writes a file's contents to @f; 0 or a negative code with @err set. */
-typedef int (*output_fn)(FILE *f, const void *arg, struct rc_err *err);
-
-/*
- * Write @path through @fn atomically: a temporary file beside it, then
- * rename; a device such as /dev/null is written in place.
- */
-int output_atomic(const char *path, output_fn fn, const void *arg, struct rc_err *err);
-
 /* Print @text word-wrapped at @width columns. */
 void output_wrap(FILE *out, const char *text, int width);
 

@@ -16,18 +16,6 @@
 
 #include "cli.h"
 
-struct report_file {
-	const struct rc_report *r;
-	enum rc_report_format fmt;
-};
-
-static int write_report_file(FILE *f, const void *arg, struct rc_err *err)
-{
-	const struct report_file *rf = arg;
-
-	return rc_report_write(rf->r, rf->fmt, f, NULL, err);
-}
-
 /* The files for the pipeline, each atomic: 0, or -1 with the reason printed. */
 static int write_files(const struct options *o, const struct rc_report *r)
 {
@@ -42,10 +30,8 @@ static int write_files(const struct options *o, const struct rc_report *r)
 	struct rc_err err = {0};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-		struct report_file rf = {r, files[i].fmt};
-
 		if (files[i].path &&
-		    output_atomic(files[i].path, write_report_file, &rf, &err) != 0) {
+		    rc_report_write_file(r, files[i].fmt, files[i].path, NULL, &err) != 0) {
 			fprintf(stderr, "%s: %s\n", progname, err.msg);
 			return -1;
 		}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <reloadcheck/error.h>
+#include <reloadcheck/file.h>
 #include <reloadcheck/pprof.h>
 #include <reloadcheck/runner.h>
 
@@ -99,7 +100,8 @@ int cmd_pprof(int argc, char **argv)
 		if (!fetch->profile_ok) {
 			fprintf(stderr, "%s: no profile to save to '%s' (see pprof-endpoint)\n",
 				progname, o.save);
-		} else if (output_atomic(o.save, write_summary, &fetch->summary, &err) != 0) {
+		} else if (rc_file_write_atomic(o.save, write_summary, &fetch->summary, &err) !=
+			   0) {
 			status = cannot_check(&o, r, err.msg);
 			goto out;
 		}

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include <reloadcheck/error.h>
+#include <reloadcheck/file.h>
 #include <reloadcheck/proc.h>
 #include <reloadcheck/runner.h>
 
@@ -42,7 +43,7 @@ int cmd_probe(int argc, char **argv)
 	if ((o.expect_binary && rc_ctx_open_expected(&ctx, o.expect_binary, &err) != 0) ||
 	    (o.baseline && rc_snapshot_read_json(o.baseline, &baseline, &err) != 0) ||
 	    rc_snapshot_take((int)o.pid, o.canaries, o.n_canaries, &now, &err) != 0 ||
-	    (o.save && output_atomic(o.save, write_snapshot, now, &err) != 0)) {
+	    (o.save && rc_file_write_atomic(o.save, write_snapshot, now, &err) != 0)) {
 		status = cannot_check(&o, r, err.msg);
 		goto out;
 	}

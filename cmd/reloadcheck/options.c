@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,9 @@
 
 const char *progname = "reloadcheck";
 
+/* Options parsed by take_option() (the rest are kept by the table alone). */
 enum opt_id {
+	OPT_NONE = 0,
 	OPT_FORMAT = 'f',
 	OPT_OUTPUT = 'o',
 	OPT_QUIET = 'q',
@@ -26,80 +29,71 @@ enum opt_id {
 	OPT_PID = 'p',
 	OPT_FAIL_ON = 256,
 	OPT_LIMIT,
-	OPT_SYSROOT,
 	OPT_NO_COLOR,
-	OPT_EXPECT_BINARY,
 	OPT_TLS_CANARY,
-	OPT_SAVE,
-	OPT_BASELINE,
-	OPT_URL,
 	OPT_SECONDS,
-	OPT_PROFILE,
 	OPT_HEADER,
 	OPT_TIMEOUT,
-	OPT_CACERT,
-	OPT_INSECURE,
-	OPT_OLD,
-	OPT_NEW,
-	OPT_POLICY,
-	OPT_REPORT,
-	OPT_JUNIT,
-	OPT_PROM,
-	OPT_PPROF,
-	OPT_SIGNAL,
-	OPT_EXEC,
-	OPT_PIDFILE,
 	OPT_WAIT,
 	OPT_STATE_TYPE,
-	OPT_DEBUG_DIR,
-	OPT_REQUIRE_DEBUGINFO,
+	OPT_TABLE = 1000, /* getopt's value for table row i without an id: OPT_TABLE + i */
 };
 
 #define PPROF_CLIENT (FOR_PPROF | FOR_GATE | FOR_RELOAD)
 #define STATIC_CHECKS (FOR_DIFF | FOR_GATE | FOR_RELOAD)
+#define FIELD(f) offsetof(struct options, f)
+
+/* How an option's value is kept: a string or a flag in struct options, or parsed. */
+enum opt_kind {
+	ARG_STR,  /* const char * at .field */
+	ARG_FLAG, /* bool at .field set to true */
+	ARG_PARSE /* take_option() */
+};
 
 static const struct opt_def {
 	const char *name;
 	int has_arg;
 	enum opt_id id;
 	unsigned scope;
+	enum opt_kind kind;
+	size_t field;
 } opt_defs[] = {
-	{"format", required_argument, OPT_FORMAT, FOR_ALL},
-	{"output", required_argument, OPT_OUTPUT, FOR_ALL},
-	{"fail-on", required_argument, OPT_FAIL_ON, FOR_ALL},
-	{"quiet", no_argument, OPT_QUIET, FOR_ALL},
-	{"limit", required_argument, OPT_LIMIT, FOR_ALL},
-	{"no-color", no_argument, OPT_NO_COLOR, FOR_ALL},
-	{"help", no_argument, OPT_HELP, FOR_ALL},
-	{"version", no_argument, OPT_VERSION, FOR_ALL},
-	{"sysroot", required_argument, OPT_SYSROOT, FOR_DIFF | FOR_GATE},
-	{"pid", required_argument, OPT_PID, FOR_PROBE | PPROF_CLIENT},
-	{"tls-canary", required_argument, OPT_TLS_CANARY,
-	 FOR_PROBE | FOR_PPROF | FOR_GATE | FOR_RELOAD},
-	{"expect-binary", required_argument, OPT_EXPECT_BINARY, FOR_PROBE},
-	{"save", required_argument, OPT_SAVE, FOR_PROBE | FOR_PPROF},
-	{"baseline", required_argument, OPT_BASELINE, FOR_PROBE | FOR_PPROF},
-	{"url", required_argument, OPT_URL, FOR_PPROF},
-	{"profile", required_argument, OPT_PROFILE, FOR_PPROF},
-	{"seconds", required_argument, OPT_SECONDS, PPROF_CLIENT},
-	{"header", required_argument, OPT_HEADER, PPROF_CLIENT},
-	{"timeout", required_argument, OPT_TIMEOUT, PPROF_CLIENT},
-	{"cacert", required_argument, OPT_CACERT, PPROF_CLIENT},
-	{"insecure", no_argument, OPT_INSECURE, PPROF_CLIENT},
-	{"old", required_argument, OPT_OLD, FOR_GATE},
-	{"new", required_argument, OPT_NEW, FOR_GATE | FOR_RELOAD},
-	{"pprof", required_argument, OPT_PPROF, FOR_GATE | FOR_RELOAD},
-	{"policy", required_argument, OPT_POLICY, FOR_GATE},
-	{"report", required_argument, OPT_REPORT, FOR_GATE},
-	{"junit", required_argument, OPT_JUNIT, FOR_GATE},
-	{"prom", required_argument, OPT_PROM, FOR_GATE},
-	{"signal", required_argument, OPT_SIGNAL, FOR_RELOAD},
-	{"exec", required_argument, OPT_EXEC, FOR_RELOAD},
-	{"pidfile", required_argument, OPT_PIDFILE, FOR_RELOAD},
-	{"wait", required_argument, OPT_WAIT, FOR_RELOAD},
-	{"state-type", required_argument, OPT_STATE_TYPE, STATIC_CHECKS},
-	{"debug-dir", required_argument, OPT_DEBUG_DIR, STATIC_CHECKS},
-	{"require-debuginfo", no_argument, OPT_REQUIRE_DEBUGINFO, STATIC_CHECKS},
+	{"format", required_argument, OPT_FORMAT, FOR_ALL, ARG_PARSE, 0},
+	{"output", required_argument, OPT_OUTPUT, FOR_ALL, ARG_STR, FIELD(output)},
+	{"fail-on", required_argument, OPT_FAIL_ON, FOR_ALL, ARG_PARSE, 0},
+	{"quiet", no_argument, OPT_QUIET, FOR_ALL, ARG_FLAG, FIELD(quiet)},
+	{"limit", required_argument, OPT_LIMIT, FOR_ALL, ARG_PARSE, 0},
+	{"no-color", no_argument, OPT_NO_COLOR, FOR_ALL, ARG_PARSE, 0},
+	{"help", no_argument, OPT_HELP, FOR_ALL, ARG_PARSE, 0},
+	{"version", no_argument, OPT_VERSION, FOR_ALL, ARG_PARSE, 0},
+	{"sysroot", required_argument, OPT_NONE, FOR_DIFF | FOR_GATE, ARG_STR, FIELD(sysroot)},
+	{"pid", required_argument, OPT_PID, FOR_PROBE | PPROF_CLIENT, ARG_PARSE, 0},
+	{"tls-canary", required_argument, OPT_TLS_CANARY, FOR_PROBE | PPROF_CLIENT, ARG_PARSE, 0},
+	{"expect-binary", required_argument, OPT_NONE, FOR_PROBE, ARG_STR, FIELD(expect_binary)},
+	{"save", required_argument, OPT_NONE, FOR_PROBE | FOR_PPROF, ARG_STR, FIELD(save)},
+	{"baseline", required_argument, OPT_NONE, FOR_PROBE | FOR_PPROF, ARG_STR, FIELD(baseline)},
+	{"url", required_argument, OPT_NONE, FOR_PPROF, ARG_STR, FIELD(url)},
+	{"profile", required_argument, OPT_NONE, FOR_PPROF, ARG_STR, FIELD(profile)},
+	{"seconds", required_argument, OPT_SECONDS, PPROF_CLIENT, ARG_PARSE, 0},
+	{"header", required_argument, OPT_HEADER, PPROF_CLIENT, ARG_PARSE, 0},
+	{"timeout", required_argument, OPT_TIMEOUT, PPROF_CLIENT, ARG_PARSE, 0},
+	{"cacert", required_argument, OPT_NONE, PPROF_CLIENT, ARG_STR, FIELD(cacert)},
+	{"insecure", no_argument, OPT_NONE, PPROF_CLIENT, ARG_FLAG, FIELD(insecure)},
+	{"old", required_argument, OPT_NONE, FOR_GATE, ARG_STR, FIELD(old_path)},
+	{"new", required_argument, OPT_NONE, FOR_GATE | FOR_RELOAD, ARG_STR, FIELD(new_path)},
+	{"pprof", required_argument, OPT_NONE, FOR_GATE | FOR_RELOAD, ARG_STR, FIELD(url)},
+	{"policy", required_argument, OPT_NONE, FOR_GATE, ARG_STR, FIELD(policy)},
+	{"report", required_argument, OPT_NONE, FOR_GATE, ARG_STR, FIELD(report)},
+	{"junit", required_argument, OPT_NONE, FOR_GATE, ARG_STR, FIELD(junit)},
+	{"prom", required_argument, OPT_NONE, FOR_GATE, ARG_STR, FIELD(prom)},
+	{"signal", required_argument, OPT_NONE, FOR_RELOAD, ARG_STR, FIELD(reload_signal)},
+	{"exec", required_argument, OPT_NONE, FOR_RELOAD, ARG_STR, FIELD(reload_exec)},
+	{"pidfile", required_argument, OPT_NONE, FOR_RELOAD, ARG_STR, FIELD(pidfile)},
+	{"wait", required_argument, OPT_WAIT, FOR_RELOAD, ARG_PARSE, 0},
+	{"state-type", required_argument, OPT_STATE_TYPE, STATIC_CHECKS, ARG_PARSE, 0},
+	{"debug-dir", required_argument, OPT_NONE, STATIC_CHECKS, ARG_STR, FIELD(debug_dir)},
+	{"require-debuginfo", no_argument, OPT_NONE, STATIC_CHECKS, ARG_FLAG,
+	 FIELD(require_debuginfo)},
 };
 
 #define N_OPTS (sizeof(opt_defs) / sizeof(opt_defs[0]))
@@ -115,10 +109,16 @@ void usage_error(const char *fmt, ...)
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", progname);
 }
 
-static const struct opt_def *find_def(int id)
+/* getopt_long's value for table row @i. */
+static int opt_val(size_t i)
+{
+	return opt_defs[i].id != OPT_NONE ? (int)opt_defs[i].id : OPT_TABLE + (int)i;
+}
+
+static const struct opt_def *find_def(int val)
 {
 	for (size_t i = 0; i < N_OPTS; i++)
-		if ((int)opt_defs[i].id == id)
+		if (opt_val(i) == val)
 			return &opt_defs[i];
 	return NULL;
 }
@@ -176,19 +176,31 @@ static int parse_canary(char *arg, struct options *o)
 	return 0;
 }
 
-/* One option's value into @o: 0, 1 for --help/--version (printed), -1 after a usage error. */
-static int take_option(enum opt_id id, char *arg, struct options *o)
+/*
+ * One option's value into @o: 0, 1 for --help/--version (printed), -1 after a
+ * usage error. Strings and flags are kept by the table; the rest is here.
+ */
+static int take_option(const struct opt_def *d, char *arg, struct options *o)
 {
-	switch (id) {
+	char *field = (char *)o + d->field;
+
+	switch (d->kind) {
+	case ARG_STR:
+		*(const char **)field = arg;
+		return 0;
+	case ARG_FLAG:
+		*(bool *)field = true;
+		return 0;
+	case ARG_PARSE:
+		break;
+	}
+	switch (d->id) {
 	case OPT_FORMAT:
 		/* junit and prom are files the gate writes (--junit, --prom), not views. */
 		if (rc_report_format_parse(arg, &o->format) != 0 || o->format > RC_FORMAT_JSON) {
 			usage_error("--format must be 'text' or 'json', not '%s'", arg);
 			return -1;
 		}
-		return 0;
-	case OPT_OUTPUT:
-		o->output = arg;
 		return 0;
 	case OPT_FAIL_ON:
 		if (strcmp(arg, "warn") != 0 && strcmp(arg, "fail") != 0) {
@@ -197,17 +209,11 @@ static int take_option(enum opt_id id, char *arg, struct options *o)
 		}
 		o->fail_on_warn = !strcmp(arg, "warn");
 		return 0;
-	case OPT_QUIET:
-		o->quiet = true;
-		return 0;
 	case OPT_LIMIT:
 		if (!parse_long(arg, 0, &o->limit)) {
 			usage_error("--limit takes a number >= 0, not '%s'", arg);
 			return -1;
 		}
-		return 0;
-	case OPT_SYSROOT:
-		o->sysroot = arg;
 		return 0;
 	case OPT_NO_COLOR:
 		o->color = false;
@@ -218,24 +224,8 @@ static int take_option(enum opt_id id, char *arg, struct options *o)
 			return -1;
 		}
 		return 0;
-	case OPT_EXPECT_BINARY:
-		o->expect_binary = arg;
-		return 0;
 	case OPT_TLS_CANARY:
 		return parse_canary(arg, o);
-	case OPT_SAVE:
-		o->save = arg;
-		return 0;
-	case OPT_BASELINE:
-		o->baseline = arg;
-		return 0;
-	case OPT_URL:
-	case OPT_PPROF:
-		o->url = arg;
-		return 0;
-	case OPT_PROFILE:
-		o->profile = arg;
-		return 0;
 	case OPT_SECONDS:
 		if (!parse_long(arg, 1, &o->seconds) || o->seconds > 3600) {
 			usage_error("--seconds takes 1 to 3600, not '%s'", arg);
@@ -252,39 +242,6 @@ static int take_option(enum opt_id id, char *arg, struct options *o)
 		}
 		o->headers[o->n_headers++] = arg;
 		return 0;
-	case OPT_CACERT:
-		o->cacert = arg;
-		return 0;
-	case OPT_INSECURE:
-		o->insecure = true;
-		return 0;
-	case OPT_OLD:
-		o->old_path = arg;
-		return 0;
-	case OPT_NEW:
-		o->new_path = arg;
-		return 0;
-	case OPT_POLICY:
-		o->policy = arg;
-		return 0;
-	case OPT_REPORT:
-		o->report = arg;
-		return 0;
-	case OPT_JUNIT:
-		o->junit = arg;
-		return 0;
-	case OPT_PROM:
-		o->prom = arg;
-		return 0;
-	case OPT_SIGNAL:
-		o->reload_signal = arg;
-		return 0;
-	case OPT_EXEC:
-		o->reload_exec = arg;
-		return 0;
-	case OPT_PIDFILE:
-		o->pidfile = arg;
-		return 0;
 	case OPT_WAIT:
 		return parse_seconds(arg, "--wait", &o->wait_s) ? 0 : -1;
 	case OPT_STATE_TYPE:
@@ -294,18 +251,14 @@ static int take_option(enum opt_id id, char *arg, struct options *o)
 		}
 		o->state_types[o->n_state_types++] = arg;
 		return 0;
-	case OPT_DEBUG_DIR:
-		o->debug_dir = arg;
-		return 0;
-	case OPT_REQUIRE_DEBUGINFO:
-		o->require_debuginfo = true;
-		return 0;
 	case OPT_HELP:
 		fputs(help_text, stdout);
 		return 1;
 	case OPT_VERSION:
 		printf("reloadcheck %s\n", RC_VERSION);
 		return 1;
+	default: /* kept by the table */
+		break;
 	}
 	return 0;
 }
@@ -316,8 +269,8 @@ int parse_options(int argc, char **argv, const char *name, unsigned scope, struc
 	struct option longopts[N_OPTS + 1];
 
 	for (size_t i = 0; i < N_OPTS; i++)
-		longopts[i] = (struct option){opt_defs[i].name, opt_defs[i].has_arg, NULL,
-					      (int)opt_defs[i].id};
+		longopts[i] =
+			(struct option){opt_defs[i].name, opt_defs[i].has_arg, NULL, opt_val(i)};
 	longopts[N_OPTS] = (struct option){0};
 	*o = (struct options){
 		.command = name, .format = RC_FORMAT_TEXT, .limit = 10, .pid = -1, .seconds = 5};
@@ -344,7 +297,7 @@ int parse_options(int argc, char **argv, const char *name, unsigned scope, struc
 			usage_error("option '--%s' is not for '%s'", d->name, name);
 			return -1;
 		}
-		rc = take_option(d->id, optarg, o);
+		rc = take_option(d, optarg, o);
 		if (rc)
 			return rc;
 	}

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The report's way out: to stdout or a file written atomically, and the exit status. */
 #include <errno.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,23 +95,9 @@ int finish_report(struct rc_report *r, const struct options *o, uint64_t t0)
 	return rc_report_exit_status(r);
 }
 
-struct report_job {
-	enum rc_report_format fmt;
-	const struct rc_report *r;
-	const struct rc_text_opts *topts;
-};
-
-static int write_job(FILE *f, const void *arg, struct rc_err *err)
-{
-	const struct report_job *j = arg;
-
-	return rc_report_write(j->r, j->fmt, f, j->topts, err);
-}
-
 int output_write(const char *path, enum rc_report_format fmt, const struct rc_report *r,
 		 const struct rc_text_opts *topts, struct rc_err *err)
 {
-	struct report_job job = {fmt, r, topts};
 	int rc;
 
 	if (!path || !strcmp(path, "-")) {
@@ -126,57 +110,5 @@ int output_write(const char *path, enum rc_report_format fmt, const struct rc_re
 					strerror(errno));
 		return rc;
 	}
-	return output_atomic(path, write_job, &job, err);
-}
-
-int output_atomic(const char *path, output_fn fn, const void *arg, struct rc_err *err)
-{
-	char tmp[4096];
-	char dirbuf[4096];
-	struct stat st;
-	FILE *f;
-	int fd, rc;
-
-	/* /dev/null, a FIFO or a terminal: write in place, never replace it. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		f = fopen(path, "w");
-		if (!f)
-			return rc_err_set(err, -RC_EIO, "'%s': cannot open: %s", path,
-					  strerror(errno));
-		rc = fn(f, arg, err);
-		if (fclose(f) != 0 && !rc)
-			rc = rc_err_set(err, -RC_EIO, "'%s': write failed: %s", path,
-					strerror(errno));
-		return rc;
-	}
-	snprintf(dirbuf, sizeof(dirbuf), "%s", path);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dirname(dirbuf), "reloadcheck-report");
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return rc_err_set(err, -RC_EIO,
-				  "'%s': cannot create a temporary file beside it: %s", path,
-				  strerror(errno));
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return rc_err_set(err, -RC_EIO, "'%s': %s", path, strerror(errno));
-	}
-	rc = fn(f, arg, err);
-	/*
-	 * No fsync: the rename makes the new file appear whole or not at all for
-	 * readers, which is the promise; durability across a power cut is not worth
-	 * tens of milliseconds on every run.
-	 */
-	if (!rc && fflush(f) != 0)
-		rc = rc_err_set(err, -RC_EIO, "'%s': write failed: %s", path, strerror(errno));
-	if (!rc)
-		(void)fchmod(fd, 0644);
-	if (fclose(f) != 0 && !rc)
-		rc = rc_err_set(err, -RC_EIO, "'%s': write failed: %s", path, strerror(errno));
-	if (!rc && rename(tmp, path) != 0)
-		rc = rc_err_set(err, -RC_EIO, "'%s': cannot replace: %s", path, strerror(errno));
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return rc_report_write_file(r, fmt, path, topts, err);
 }

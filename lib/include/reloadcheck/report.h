@@ -298,5 +298,8 @@ int rc_report_format_parse(const char *name, enum rc_report_format *out);
  */
 int rc_report_write(const struct rc_report *r, enum rc_report_format fmt, FILE *out,
 		    const struct rc_text_opts *topts, struct rc_err *err);
+/* The same into the file @path, written atomically (rc_file_write_atomic). */
+int rc_report_write_file(const struct rc_report *r, enum rc_report_format fmt, const char *path,
+			 const struct rc_text_opts *topts, struct rc_err *err);
 
 #endif
