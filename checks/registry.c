@@ -3,14 +3,11 @@
 
 #include <reloadcheck/registry.h>
 
-/* Sorted by id (a unit test checks it); run order is this order. */
+/* Sorted by id in checks.def (a unit test checks it); run order is this order. */
 static const struct rc_check *const checks[] = {
-	&rc_check_build_id,	 &rc_check_cgo_boundary,     &rc_check_dwarf_layout,
-	&rc_check_dynamic_deps,	 &rc_check_elf_identity,     &rc_check_go_buildinfo,
-	&rc_check_go_pclntab,	 &rc_check_pprof_continuity, &rc_check_pprof_endpoint,
-	&rc_check_proc_identity, &rc_check_proc_listeners,   &rc_check_proc_signals,
-	&rc_check_proc_tls,	 &rc_check_symbol_drift,     &rc_check_symtab_presence,
-	&rc_check_tls_layout,
+#define RC_CHECK(name) &rc_check_##name,
+#include "checks.def"
+#undef RC_CHECK
 };
 
 const struct rc_check *const *rc_registry(size_t *n)

@@ -8,6 +8,8 @@
 
 #include <reloadcheck/registry.h>
 
+static char *read_text(const char *path);
+
 static bool is_kebab(const char *id)
 {
 	if (!islower((unsigned char)id[0]))
@@ -34,6 +36,54 @@ START_TEST(test_sorted_unique)
 	for (size_t i = 1; i < n; i++)
 		ck_assert_msg(strcmp(t[i - 1]->id, t[i]->id) < 0, "'%s' must sort before '%s'",
 			      t[i - 1]->id, t[i]->id);
+}
+END_TEST
+
+/* checks.def read as the registry and the build read it: name and symbol. */
+static const struct {
+	const char *name;
+	const struct rc_check *check;
+} def[] = {
+#define RC_CHECK(name) {#name, &rc_check_##name},
+#include "../checks.def"
+#undef RC_CHECK
+};
+
+#define N_DEF (sizeof(def) / sizeof(def[0]))
+
+/*
+ * The table is checks.def, line for line; each check's id is its name with
+ * '-' for '_', and checks/NAME.c defines its symbol rc_check_NAME.
+ */
+START_TEST(test_def_matches)
+{
+	size_t n = 0;
+	const struct rc_check *const *t = rc_registry(&n);
+
+	ck_assert_uint_eq(n, N_DEF);
+	for (size_t i = 0; i < n; i++) {
+		char id[64], path[4096], want[128];
+		char *src;
+		int len;
+
+		ck_assert_msg(t[i] == def[i].check, "table entry %zu is '%s', checks.def says %s",
+			      i, t[i]->id, def[i].name);
+		ck_assert_uint_lt(strlen(def[i].name), sizeof(id));
+		snprintf(id, sizeof(id), "%s", def[i].name);
+		for (char *p = id; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		ck_assert_str_eq(t[i]->id, id);
+
+		len = snprintf(path, sizeof(path), "%s/checks/%s.c", RC_SRC, def[i].name);
+		ck_assert(len > 0 && (size_t)len < sizeof(path));
+		src = read_text(path);
+		ck_assert_msg(src != NULL, "cannot read '%s'", path);
+		snprintf(want, sizeof(want), "const struct rc_check rc_check_%s = {", def[i].name);
+		ck_assert_msg(strstr(src, want) != NULL, "%s does not define rc_check_%s", path,
+			      def[i].name);
+		free(src);
+	}
 }
 END_TEST
 
@@ -359,6 +409,9 @@ Suite *registry_suite(void)
 
 	tc = tcase_create("sorted_unique");
 	tcase_add_test(tc, test_sorted_unique);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("def_matches");
+	tcase_add_test(tc, test_def_matches);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("kebab_case");
 	tcase_add_test(tc, test_kebab_case);

@@ -56,9 +56,10 @@ passed=0 failed=0
 ok() { passed=$((passed + 1)); }
 bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
 
+# Without the oracle this test cannot run: exit 77, which CTest reports as skipped.
 if ! command -v abidiff >/dev/null 2>&1; then
-	echo "FAIL: abidiff not found: install abigail-tools (ci/setup does)"
-	exit 1
+	echo "skipped: abidiff not found: install abigail-tools (ci/setup does)"
+	exit 77
 fi
 echo "using $(abidiff --version)"
 

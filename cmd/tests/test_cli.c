@@ -21,6 +21,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include <reloadcheck/registry.h>
+
 #ifndef RC_BIN
 #error "RC_BIN must name the reloadcheck binary"
 #endif
@@ -453,11 +455,9 @@ END_TEST
 
 START_TEST(list_checks_lists_every_check)
 {
-	static const char *const ids[] = {"build-id",	      "cgo-boundary",	 "dynamic-deps",
-					  "elf-identity",     "go-buildinfo",	 "go-pclntab",
-					  "pprof-continuity", "pprof-endpoint",	 "proc-identity",
-					  "proc-listeners",   "proc-signals",	 "proc-tls",
-					  "symbol-drift",     "symtab-presence", "tls-layout"};
+	/* The registry (checks/checks.def), not a list of ids kept by hand. */
+	size_t n_ids = 0;
+	const struct rc_check *const *checks = rc_registry(&n_ids);
 	int proc_lines = 0;
 	struct run r;
 	const char *prev = NULL;
@@ -467,19 +467,22 @@ START_TEST(list_checks_lists_every_check)
 	run(&r, RC("list-checks"));
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.err.p, "");
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+	ck_assert_uint_ge(n_ids, 16);
+	for (size_t i = 0; i < n_ids; i++) {
+		const char *id = checks[i]->id;
 		char prefix[64];
 		const char *line;
 
-		snprintf(prefix, sizeof(prefix), "%s ", ids[i]);
+		snprintf(prefix, sizeof(prefix), "%s ", id);
 		line = line_starting(r.out.p, prefix);
-		ck_assert_msg(line, "list-checks does not list %s:\n%s", ids[i], r.out.p);
+		ck_assert_msg(line, "list-checks does not list %s:\n%s", id, r.out.p);
 		/* Sorted, and each with a summary after the id. */
-		ck_assert_msg(!prev || line > prev, "list-checks is not sorted at %s", ids[i]);
-		ck_assert_msg(strcspn(line + strlen(prefix), "\n") > 10, "%s has no summary",
-			      ids[i]);
+		ck_assert_msg(!prev || line > prev, "list-checks is not sorted at %s", id);
+		ck_assert_msg(strcspn(line + strlen(prefix), "\n") > 10, "%s has no summary", id);
 		prev = line;
 	}
+	/* Nothing but the registry's checks. */
+	ck_assert_uint_eq(count_lines(r.out.p), n_ids);
 	/* One line per check: those diff runs, the probe's proc-* and the pprof-* ones. */
 	report = json_report("list_checks.json", FX "/identical/old", FX "/identical/new", &status);
 	ck_assert_uint_eq(count_lines(r.out.p),
@@ -505,6 +508,33 @@ START_TEST(explain_prints_a_paragraph)
 		words += isspace((unsigned char)p[0]) && p[1] && !isspace((unsigned char)p[1]);
 	ck_assert_msg(words >= 30, "explain symbol-drift is too short (%zu words):\n%s", words,
 		      r.out.p);
+	run_free(&r);
+}
+END_TEST
+
+/* Loop index: the registry's check _i, as list-checks lists it. */
+START_TEST(explain_every_listed_check)
+{
+	size_t n = 0;
+	const struct rc_check *const *checks = rc_registry(&n);
+	const char *id = checks[_i]->id;
+	char prefix[64];
+	struct run r;
+	size_t words = 0;
+
+	run(&r, RC("list-checks"));
+	ck_assert_int_eq(r.status, 0);
+	snprintf(prefix, sizeof(prefix), "%s ", id);
+	ck_assert_msg(line_starting(r.out.p, prefix), "list-checks does not list %s", id);
+	run_free(&r);
+
+	run(&r, RC("explain", id));
+	ck_assert_msg(r.status == 0, "explain %s: exit %d; stderr:\n%s", id, r.status, r.err.p);
+	ck_assert_str_eq(r.err.p, "");
+	ck_assert_msg(starts_with(r.out.p, id), "explain %s starts with:\n%.200s", id, r.out.p);
+	for (const char *p = r.out.p; *p; p++)
+		words += isspace((unsigned char)p[0]) && p[1] && !isspace((unsigned char)p[1]);
+	ck_assert_msg(words >= 30, "explain %s is too short (%zu words):\n%s", id, words, r.out.p);
 	run_free(&r);
 }
 END_TEST
@@ -1158,6 +1188,7 @@ static Suite *cli_suite(void)
 {
 	Suite *s = suite_create("cli");
 	TCase *tc;
+	size_t n_checks = 0;
 
 	tc = tcase(s, "cases");
 	tcase_add_test(tc, cases_list_is_not_empty);
@@ -1171,6 +1202,9 @@ static Suite *cli_suite(void)
 	tcase_add_test(tcase(s, "help"), help_lists_options_and_exit_codes);
 	tcase_add_test(tcase(s, "list_checks"), list_checks_lists_every_check);
 	tcase_add_test(tcase(s, "explain"), explain_prints_a_paragraph);
+	rc_registry(&n_checks);
+	tcase_add_loop_test(tcase(s, "explain_every_check"), explain_every_listed_check, 0,
+			    (int)n_checks);
 
 	tcase_add_loop_test(tcase(s, "bad_input"), bad_input_cannot_check, 0, 2 * N_BAD);
 	tcase_add_test(tcase(s, "bad_input_output_file"), bad_input_json_to_output_file);

@@ -19,6 +19,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include "rctest.h"
 #include "runlib.h"
 
 #include <check.h>
@@ -57,7 +58,10 @@
 
 /* ---- small helpers ---- */
 
-/* @path is an executable on the PATH (or an absolute path); NULL if not found. */
+/*
+ * @path is an executable on the PATH (or an absolute path); NULL if not found.
+ * No ck_assert here: main() calls it (need_gdb), outside any test.
+ */
 static char *find_program(const char *name)
 {
 	const char *path = getenv("PATH");
@@ -69,7 +73,8 @@ static char *find_program(const char *name)
 	for (char *d = strtok_r(dirs, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
 		char *p;
 
-		ck_assert_int_ge(asprintf(&p, "%s/%s", d, name), 0);
+		if (asprintf(&p, "%s/%s", d, name) < 0)
+			break;
 		if (access(p, X_OK) == 0)
 			found = p;
 		else
@@ -1108,15 +1113,8 @@ START_TEST(permission_denied_is_3)
 	cJSON *j;
 	char *text, *cp;
 
-	if (geteuid() != 0) {
-		printf("permission_denied: skipped: needs root\n");
-		return;
-	}
 	setpriv = find_program("setpriv");
-	if (!setpriv) {
-		printf("permission_denied: skipped: setpriv (util-linux) not found\n");
-		return;
-	}
+	ck_assert_ptr_nonnull(setpriv);
 	/* A copy that nobody (65534) can execute, wherever the build tree is. */
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	ck_assert_int_eq(chmod(dir, 0755), 0);
@@ -1294,10 +1292,7 @@ START_TEST(gdb_agrees_with_probe)
 	size_t n, n_bad = 0;
 	const cJSON *values, *v;
 
-	if (!gdb) {
-		printf("gdb_cross_check: skipped: gdb not found on PATH\n");
-		return;
-	}
+	ck_assert_ptr_nonnull(gdb);
 	target_spawn(&t, (const char *const[]){exe, "4", NULL});
 	target_wait_ready(&t, _i == 1);
 	if (_i) {
@@ -1365,6 +1360,7 @@ static TCase *tcase(Suite *s, const char *name, int timeout)
 static Suite *probe_suite(void)
 {
 	Suite *s = suite_create("probe");
+	TCase *tc;
 
 	tcase_add_test(tcase(s, "healthy", 60), healthy_target_passes);
 	tcase_add_test(tcase(s, "binary_mismatch", 60), expect_binary_mismatch_fails);
@@ -1376,16 +1372,47 @@ static Suite *probe_suite(void)
 	tcase_add_test(tcase(s, "exe_swapped", 60), exe_swapped_then_deleted_warns);
 	tcase_add_test(tcase(s, "missing_pid", 60), missing_pid_is_3);
 	tcase_add_test(tcase(s, "exit_mid_probe", 120), exit_mid_probe_is_never_a_crash);
-	tcase_add_test(tcase(s, "permission_denied", 60), permission_denied_is_3);
+	tc = tcase(s, "permission_denied", 60);
+	tcase_set_tags(tc, "root-setpriv");
+	tcase_add_test(tc, permission_denied_is_3);
 	tcase_add_test(tcase(s, "usage_errors", 60), usage_errors_are_2);
-	tcase_add_loop_test(tcase(s, "gdb_cross_check", 60), gdb_agrees_with_probe, 0, 2);
+	tc = tcase(s, "gdb_cross_check", 60);
+	tcase_set_tags(tc, "gdb");
+	tcase_add_loop_test(tc, gdb_agrees_with_probe, 0, 2);
 	return s;
 }
 
-int main(void)
+/* Running the probe as nobody takes root, and setpriv to drop to nobody. */
+static const char *need_root_setpriv(void)
+{
+	const char *why = rc_test_need_root();
+	char *setpriv;
+
+	if (why)
+		return why;
+	setpriv = find_program("setpriv");
+	why = setpriv ? NULL : "setpriv (util-linux) not found on PATH";
+	free(setpriv);
+	return why;
+}
+
+static const char *need_gdb(void)
+{
+	char *gdb = find_program("gdb");
+	const char *why = gdb ? NULL : "gdb not found on PATH";
+
+	free(gdb);
+	return why;
+}
+
+static const struct rc_test_need needs[] = {
+	{"root-setpriv", need_root_setpriv},
+	{"gdb", need_gdb},
+};
+
+int main(int argc, char **argv)
 {
 	SRunner *sr;
-	int failed;
 
 	mkdir(RC_TMP, 0755);
 	/* Targets orphaned by a dead test come back to us to be reaped. */
@@ -1393,8 +1420,5 @@ int main(void)
 		return 1;
 	sr = srunner_create(probe_suite());
 	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return rc_test_run(sr, needs, sizeof(needs) / sizeof(needs[0]), argc, argv);
 }

@@ -33,6 +33,7 @@
 #include <reloadcheck/proc.h>
 
 #include "../procfs.h"
+#include "rctest.h"
 
 #define SIGBIT(sig) (UINT64_C(1) << ((sig)-1))
 
@@ -565,15 +566,8 @@ START_TEST(live_process)
 	assert_listener(s, RC_SOCK_UNIX, srv.info.dgram_ino, srv.dgram_path, srv.info.dgram_fd);
 	snprintf(addr, sizeof(addr), "@%s", srv.abs_name);
 	assert_listener(s, RC_SOCK_UNIX, srv.info.abs_ino, addr, srv.info.abs_fd);
-	want_listeners = 5;
-	if (srv.info.tcp6_errno) {
-		printf("skipped: tcp6 listener assertion: no IPv6 loopback (%s)\n",
-		       strerror(srv.info.tcp6_errno));
-	} else {
-		snprintf(addr, sizeof(addr), "[::1]:%d", srv.info.tcp6_port);
-		assert_listener(s, RC_SOCK_TCP6, srv.info.tcp6_ino, addr, srv.info.tcp6_fd);
-		want_listeners++;
-	}
+	/* The tcp6 one, where there is an IPv6 loopback: live_process_tcp6. */
+	want_listeners = srv.info.tcp6_errno ? 5 : 6;
 	ck_assert_uint_eq(s->n_listeners, want_listeners);
 	ck_assert_uint_eq(s->n_canaries, 0);
 	rc_snapshot_free(s);
@@ -594,6 +588,25 @@ START_TEST(live_process)
 	snprintf(addr, sizeof(addr), "process %d does not exist", srv.pid);
 	ck_assert_str_eq(err.msg, addr);
 	ck_assert_ptr_null(s);
+}
+END_TEST
+
+/* The tcp6 listener on [::1]; runs only where there is an IPv6 loopback. */
+START_TEST(live_process_tcp6)
+{
+	struct server srv;
+	struct rc_snapshot *s = NULL;
+	struct rc_err err = {0};
+	char addr[160];
+
+	start_server(&srv);
+	ck_assert_msg(!srv.info.tcp6_errno, "the server has no tcp6 listener: %s",
+		      strerror(srv.info.tcp6_errno));
+	ck_assert_msg(rc_snapshot_take(srv.pid, NULL, 0, &s, &err) == 0, "%s", err.msg);
+	snprintf(addr, sizeof(addr), "[::1]:%d", srv.info.tcp6_port);
+	assert_listener(s, RC_SOCK_TCP6, srv.info.tcp6_ino, addr, srv.info.tcp6_fd);
+	rc_snapshot_free(s);
+	stop_server(&srv);
 }
 END_TEST
 
@@ -758,18 +771,7 @@ START_TEST(kernel_thread)
 {
 	struct rc_snapshot *s = NULL;
 	struct rc_err err = {0};
-	char comm[32] = "";
-	FILE *f = fopen("/proc/2/comm", "r");
 
-	if (f) {
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-	}
-	if (strcmp(comm, "kthreadd\n") != 0) {
-		printf("skipped: pid 2 is not kthreadd here (a pid namespace)\n");
-		return;
-	}
 	ck_assert_int_eq(rc_snapshot_take(2, NULL, 0, &s, &err), -RC_ENOTSUP);
 	ck_assert_str_eq(err.msg, "process 2 is a kernel thread: it has no executable to reload");
 	ck_assert_ptr_null(s);
@@ -873,10 +875,6 @@ START_TEST(permission_denied)
 	int status;
 	char owner[64];
 
-	if (geteuid() != 0) {
-		printf("skipped: needs root\n");
-		return;
-	}
 	victim = spawn_sleeper("rc-victim");
 	ck_assert_int_eq(pipe(fds), 0);
 	prober = fork();
@@ -1314,11 +1312,7 @@ START_TEST(json_write_error)
 	struct rc_err err = {0};
 	FILE *f = fopen("/dev/full", "w");
 
-	if (!f) {
-		printf("skipped: no /dev/full\n");
-		rc_snapshot_free(s);
-		return;
-	}
+	ck_assert_msg(f != NULL, "/dev/full: %s", strerror(errno));
 	ck_assert_int_eq(rc_snapshot_write_json(s, f, &err), -RC_EIO);
 	ck_assert_msg(strstr(err.msg, "cannot write the snapshot") != NULL, "%s", err.msg);
 	fclose(f);
@@ -1538,7 +1532,7 @@ START_TEST(parse_inet_lines)
 	ck_assert_int_eq(rci_parse_inet_line(v6, strlen(v6), false, &e), -1);
 	ck_assert_int_eq(rci_parse_inet_line(v4, 20, false, &e), -1);
 #else
-	printf("skipped: the fixed lines are little-endian\n");
+	ck_abort_msg("run on a big-endian machine (see need_little_endian)");
 #endif
 }
 END_TEST
@@ -1579,9 +1573,17 @@ static Suite *snapshot_suite(void)
 	tcase_add_test(tc, main_thread_exited);
 	tcase_add_test(tc, canaries_are_recorded);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("live_ipv6");
+	tcase_set_tags(tc, "ipv6");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, live_process_tcp6);
+	suite_add_tcase(s, tc);
 	tc = tcase_create("missing");
 	tcase_add_test(tc, nonexistent_pid);
 	tcase_add_test(tc, invalid_pid);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("kernel_thread");
+	tcase_set_tags(tc, "kthreadd");
 	tcase_add_test(tc, kernel_thread);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("executable");
@@ -1590,6 +1592,7 @@ static Suite *snapshot_suite(void)
 	tcase_add_loop_test(tc, replaced_executable, 0, 2);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("permission");
+	tcase_set_tags(tc, "root");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, permission_denied);
 	suite_add_tcase(s, tc);
@@ -1600,6 +1603,9 @@ static Suite *snapshot_suite(void)
 	tcase_add_loop_test(tc, json_bad_document, 0,
 			    (int)(sizeof(bad_docs) / sizeof(bad_docs[0])));
 	tcase_add_loop_test(tc, json_bad_file, 0, (int)(sizeof(bad_files) / sizeof(bad_files[0])));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("json_write_error");
+	tcase_set_tags(tc, "devfull");
 	tcase_add_test(tc, json_write_error);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("names");
@@ -1614,19 +1620,70 @@ static Suite *snapshot_suite(void)
 	tcase_add_test(tc, parse_stat_line);
 	tcase_add_test(tc, parse_status_masks);
 	tcase_add_test(tc, parse_maps_lines);
-	tcase_add_test(tc, parse_inet_lines);
 	tcase_add_test(tc, parse_unix_lines);
+	suite_add_tcase(s, tc);
+	/* /proc/net/tcp's addresses are in host byte order: the fixed lines are x86's. */
+	tc = tcase_create("procfs-inet-parser");
+	tcase_set_tags(tc, "little-endian");
+	tcase_add_test(tc, parse_inet_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }
 
-int main(void)
+static const char *need_ipv6(void)
 {
-	SRunner *sr = srunner_create(snapshot_suite());
-	int failed;
+	static char why[128];
+	struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a6, sizeof(a6)) == 0 && listen(fd, 4) == 0) {
+		close(fd);
+		return NULL;
+	}
+	snprintf(why, sizeof(why), "no IPv6 loopback (%s)", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return why;
+}
+
+static const char *need_kthreadd(void)
+{
+	char comm[32] = "";
+	FILE *f = fopen("/proc/2/comm", "r");
+
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	return strcmp(comm, "kthreadd\n") == 0 ? NULL
+					       : "pid 2 is not kthreadd here (a pid namespace)";
+}
+
+static const char *need_devfull(void)
+{
+	return access("/dev/full", W_OK) == 0 ? NULL : "no writable /dev/full";
+}
+
+static const char *need_little_endian(void)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return NULL;
+#else
+	return "the fixed /proc/net lines are little-endian";
+#endif
+}
+
+static const struct rc_test_need needs[] = {
+	{"ipv6", need_ipv6},
+	{"kthreadd", need_kthreadd},
+	{"root", rc_test_need_root},
+	{"devfull", need_devfull},
+	{"little-endian", need_little_endian},
+};
+
+int main(int argc, char **argv)
+{
+	return rc_test_run(srunner_create(snapshot_suite()), needs,
+			   sizeof(needs) / sizeof(needs[0]), argc, argv);
 }

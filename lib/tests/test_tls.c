@@ -20,6 +20,7 @@
 #include <reloadcheck/error.h>
 #include <reloadcheck/proc.h>
 
+#include "rctest.h"
 #include "tls.h"
 
 /* A running tls_target: its pid and the tid of each thread index (0 = main). */
@@ -485,7 +486,7 @@ START_TEST(test_not_applicable)
 	snap_release(&s);
 	target_stop(&t);
 #else
-	printf("test_not_applicable: skipped, the no-libc target is built on x86-64 only\n");
+	ck_abort_msg("run without the no-libc target (see need_nolibc)");
 #endif
 }
 END_TEST
@@ -512,10 +513,7 @@ START_TEST(test_gdb_agrees)
 	int tid = 0, matched = 0;
 	FILE *p;
 
-	if (!gdb) {
-		printf("test_gdb_agrees: skipped, gdb is not installed\n");
-		return;
-	}
+	ck_assert_ptr_nonnull(gdb);
 	target_start(&t, TLS_TARGET, 6, NULL);
 	snap_build(&s, t.pid);
 	ck_assert_int_eq(read_canary(t.pid, &s, "rc_canary", &c, &err), 0);
@@ -568,10 +566,6 @@ START_TEST(test_permission)
 	ssize_t n;
 	int rc = 0;
 
-	if (geteuid() != 0) {
-		printf("test_permission: skipped, needs root to run a reader as another user\n");
-		return;
-	}
 	target_start(&t, TLS_TARGET, 2, NULL);
 	snap_build(&s, t.pid);
 	ck_assert_int_eq(pipe(fds), 0);
@@ -796,39 +790,58 @@ static Suite *tls_suite(void)
 		const char *name;
 		const TTest *test;
 		int timeout;
+		const char *need; /* a tag of needs[], or NULL */
 	} cases[] = {
-		{"thread_db", test_thread_db, 10},
-		{"unreadable_object", test_unreadable_object, 10},
-		{"static_fallback", test_static_fallback, 10},
-		{"raw_clone_thread", test_raw_clone_thread, 10},
-		{"static_thread_db", test_static_thread_db, 10},
-		{"missing_symbol", test_missing_symbol, 10},
-		{"wrong_size", test_wrong_size, 10},
-		{"not_applicable", test_not_applicable, 10},
-		{"gdb_agrees", test_gdb_agrees, 60},
-		{"permission", test_permission, 10},
-		{"exited", test_exited, 20},
-		{"many_threads", test_many_threads, 60},
-		{"signal_mid_probe", test_signal_mid_probe, 30},
+		{"thread_db", test_thread_db, 10, NULL},
+		{"unreadable_object", test_unreadable_object, 10, NULL},
+		{"static_fallback", test_static_fallback, 10, NULL},
+		{"raw_clone_thread", test_raw_clone_thread, 10, NULL},
+		{"static_thread_db", test_static_thread_db, 10, NULL},
+		{"missing_symbol", test_missing_symbol, 10, NULL},
+		{"wrong_size", test_wrong_size, 10, NULL},
+		{"not_applicable", test_not_applicable, 10, "nolibc"},
+		{"gdb_agrees", test_gdb_agrees, 60, "gdb"},
+		{"permission", test_permission, 10, "root"},
+		{"exited", test_exited, 20, NULL},
+		{"many_threads", test_many_threads, 60, NULL},
+		{"signal_mid_probe", test_signal_mid_probe, 30, NULL},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		TCase *tc = tcase_create(cases[i].name);
 
 		tcase_set_timeout(tc, cases[i].timeout);
+		if (cases[i].need)
+			tcase_set_tags(tc, cases[i].need);
 		tcase_add_test(tc, cases[i].test);
 		suite_add_tcase(s, tc);
 	}
 	return s;
 }
 
-int main(void)
+static const char *need_nolibc(void)
 {
-	SRunner *sr = srunner_create(tls_suite());
-	int failed;
+#ifdef TLS_TARGET_NOLIBC
+	return NULL;
+#else
+	return "the no-libc target is built on x86-64 only";
+#endif
+}
 
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+static const char *need_gdb(void)
+{
+	return find_gdb() ? NULL : "gdb is not installed";
+}
+
+/* Running a reader as another user (nobody) takes root. */
+static const struct rc_test_need needs[] = {
+	{"nolibc", need_nolibc},
+	{"gdb", need_gdb},
+	{"root", rc_test_need_root},
+};
+
+int main(int argc, char **argv)
+{
+	return rc_test_run(srunner_create(tls_suite()), needs, sizeof(needs) / sizeof(needs[0]),
+			   argc, argv);
 }
