@@ -15,8 +15,9 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@
 #include <reloadcheck/dwarf.h>
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/mem.h>
 
 #define DEFAULT_DEBUG_DIR "/usr/lib/debug"
 /* Deeper than any real type; corrupted references stop here. */
@@ -111,19 +113,9 @@ static void sb_add(struct sbuf *b, const char *s, size_t n)
 {
 	if (b->oom)
 		return;
-	if (b->cap - b->len <= n) {
-		size_t cap = b->cap ? b->cap : 64;
-		char *p;
-
-		while (cap - b->len <= n)
-			cap *= 2;
-		p = realloc(b->s, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
+	if (n >= SIZE_MAX - b->len || RC_GROW(b->s, b->cap, b->len + n + 1) < 0) {
+		b->oom = true;
+		return;
 	}
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
@@ -758,15 +750,8 @@ static int add_dim(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void *a
 		dim = (uint64_t)count;
 	else if (!has_count && has_upper && upper >= lower)
 		dim = (uint64_t)(upper - lower) + 1;
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 4;
-		uint64_t *v = realloc(d->v, cap * sizeof(*v));
-
-		if (!v)
-			return oom(err, "array dimensions");
-		d->v = v;
-		d->cap = cap;
-	}
+	if (RC_GROW(d->v, d->cap, d->n + 1) < 0)
+		return oom(err, "array dimensions");
 	d->v[d->n++] = dim;
 	return 0;
 }
@@ -1155,22 +1140,6 @@ struct members_ctx {
 	int depth;
 };
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-	void *q;
-	size_t c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 8;
-	q = realloc(*p, c * size);
-	if (!q)
-		return -1;
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
 static int add_member(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void *arg,
 		      struct rc_err *err)
 {
@@ -1189,7 +1158,7 @@ static int add_member(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void
 	rc = die_has(dw, child, DW_AT_declaration, &decl, err);
 	if (rc < 0 || decl)
 		return rc; /* a C++ static member */
-	if (grow((void **)&c->m, &c->cap, c->n, sizeof(*c->m)) < 0)
+	if (RC_GROW(c->m, c->cap, c->n + 1) < 0)
 		return oom(err, "struct members");
 	m = &c->m[c->n];
 	memset(m, 0, sizeof(*m));
@@ -1248,7 +1217,7 @@ static int add_member(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void
 	if (!has_bit_size && align > 1 && m->offset % align)
 		c->misaligned = true; /* a packed struct */
 	if (dep) {
-		if (grow((void **)&c->deps, &c->cap_deps, c->n_deps, sizeof(*c->deps)) < 0)
+		if (RC_GROW(c->deps, c->cap_deps, c->n_deps + 1) < 0)
 			return oom(err, "struct members");
 		c->deps[c->n_deps++] = dep;
 	}
@@ -1278,7 +1247,7 @@ static int add_enumerator(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, 
 		rc = attr_const(dw, child, DW_AT_const_value, c->is_signed, &v, &has, err);
 	if (rc < 0)
 		return rc;
-	if (grow((void **)&c->v, &c->cap, c->n, sizeof(*c->v)) < 0)
+	if (RC_GROW(c->v, c->cap, c->n + 1) < 0)
 		return oom(err, "enumerators");
 	c->v[c->n].name = arena_strdup(&dw->arena, name ? name : "");
 	if (!c->v[c->n].name)
@@ -1570,7 +1539,7 @@ static int nest_walk(struct lnode *root, struct lnode *l, unsigned mark, struct 
 		d->mark = mark;
 		/* Anonymous aggregates are walked through, not listed. */
 		if (d->pub.name && !strchr(d->pub.name, '{')) {
-			if (grow((void **)&ns->v, &ns->cap, ns->n, sizeof(*ns->v)) < 0)
+			if (RC_GROW(ns->v, ns->cap, ns->n + 1) < 0)
 				return -1;
 			ns->v[ns->n++] = &d->pub;
 		}

@@ -16,6 +16,7 @@
 
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/mem.h>
 
 struct symtab_cache {
 	bool loaded;
@@ -932,16 +933,9 @@ int rc_elf_verneeds(struct rc_elf *elf, const struct rc_elf_verneed **out, size_
 							  "'%s': .gnu.version_r names a string "
 							  "outside its string table",
 							  elf->path);
-				if (elf->n_vn == cap) {
-					size_t ncap = cap ? cap * 2 : 16;
-					void *p = realloc(elf->vn, ncap * sizeof(*elf->vn));
-
-					if (!p)
-						return rc_err_set(err, -RC_ENOMEM,
-								  "'%s': out of memory", elf->path);
-					elf->vn = p;
-					cap = ncap;
-				}
+				if (RC_GROW(elf->vn, cap, elf->n_vn + 1) < 0)
+					return rc_err_set(err, -RC_ENOMEM, "'%s': out of memory",
+							  elf->path);
 				elf->vn[elf->n_vn++] = (struct rc_elf_verneed){
 					.file = file,
 					.version = name,
@@ -998,16 +992,9 @@ int rc_elf_verdefs(struct rc_elf *elf, const char *const **out, size_t *n, struc
 							  "'%s': .gnu.version_d names a string "
 							  "outside its string table",
 							  elf->path);
-				if (elf->n_vd == cap) {
-					size_t ncap = cap ? cap * 2 : 32;
-					void *p = realloc(elf->vd, ncap * sizeof(*elf->vd));
-
-					if (!p)
-						return rc_err_set(err, -RC_ENOMEM,
-								  "'%s': out of memory", elf->path);
-					elf->vd = p;
-					cap = ncap;
-				}
+				if (RC_GROW(elf->vd, cap, elf->n_vd + 1) < 0)
+					return rc_err_set(err, -RC_ENOMEM, "'%s': out of memory",
+							  elf->path);
 				elf->vd[elf->n_vd++] = name;
 			}
 			if (!vd.vd_next)

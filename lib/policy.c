@@ -26,6 +26,7 @@
 #include <cjson/cJSON.h>
 
 #include <reloadcheck/error.h>
+#include <reloadcheck/mem.h>
 #include <reloadcheck/policy.h>
 #include <reloadcheck/proc.h>
 #include <reloadcheck/report.h>
@@ -1044,14 +1045,8 @@ static const char *finding_name(const struct rc_finding *f, char **buf, size_t *
 		for (const struct rc_detail *d = f->detail; d; d = d->next) {
 			if (d->type != RC_DETAIL_STR || strcmp(d->key, name_keys[k]) != 0)
 				continue;
-			if (*cap < (size_t)d->len + 1) {
-				char *nb = realloc(*buf, (size_t)d->len + 1);
-
-				if (!nb)
-					return NULL;
-				*buf = nb;
-				*cap = (size_t)d->len + 1;
-			}
+			if (rc_grow(buf, cap, (size_t)d->len + 1, 1) < 0)
+				return NULL;
 			memcpy(*buf, d->v.s, d->len);
 			(*buf)[d->len] = '\0';
 			return *buf;

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <reloadcheck/mem.h>
+
 #include "procfs.h"
 #include "util.h"
 
@@ -316,16 +318,10 @@ int rci_read_file(const char *path, char **buf, size_t *cap, size_t *len)
 	for (;;) {
 		ssize_t got;
 
-		if (*cap - used < 4096) {
-			size_t ncap = *cap ? *cap * 2 : 16384;
-			char *nb = realloc(*buf, ncap);
-
-			if (!nb) {
-				rc = -ENOMEM;
-				break;
-			}
-			*buf = nb;
-			*cap = ncap;
+		/* Read at least 4 KiB at a time: procfs hands out a page per read. */
+		if (rc_grow(buf, cap, used + 4096, 1) < 0) {
+			rc = -ENOMEM;
+			break;
 		}
 		got = read(fd, *buf + used, *cap - used - 1);
 		if (got < 0) {

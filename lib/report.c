@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <reloadcheck/error.h>
+#include <reloadcheck/mem.h>
 #include <reloadcheck/report.h>
 
 #define ARENA_BLOCK (64 * 1024)
@@ -270,16 +271,9 @@ struct rc_check_result *rc_report_add_check(struct rc_report *r, const char *id)
 {
 	struct rc_check_result *res;
 
-	if (r->n_checks == r->cap_checks) {
-		size_t cap = r->cap_checks ? r->cap_checks * 2 : 16;
-		void *p = realloc(r->checks, cap * sizeof(*r->checks));
-
-		if (!p) {
-			r->arena.oom = true;
-			return NULL;
-		}
-		r->checks = p;
-		r->cap_checks = cap;
+	if (RC_GROW(r->checks, r->cap_checks, r->n_checks + 1) < 0) {
+		r->arena.oom = true;
+		return NULL;
 	}
 	res = arena_alloc(&r->arena, sizeof(*res));
 	if (!res)

@@ -28,6 +28,7 @@
 
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/mem.h>
 #include <reloadcheck/proc.h>
 
 #include "jsonio.h"
@@ -63,7 +64,7 @@ struct probe {
 	char *buf; /* one growing buffer for every procfs file */
 	size_t cap, len;
 	struct obj_probe *objx;
-	size_t cap_objects, cap_threads, cap_listeners;
+	size_t cap_objects, cap_objx, cap_threads, cap_listeners;
 	struct sock_fd *socks;
 	size_t n_socks;
 	uint64_t exe_inode; /* of the running executable */
@@ -259,21 +260,6 @@ static int read_proc(struct probe *p, const char *rel)
 	return read_at(p, p->base, rel);
 }
 
-static void *grow(void *arr, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *na;
-
-	if (n < *cap)
-		return arr;
-	ncap = *cap ? *cap * 2 : 16;
-	na = realloc(arr, ncap * size);
-	if (!na)
-		return NULL;
-	*cap = ncap;
-	return na;
-}
-
 static int probe_stat(struct probe *p)
 {
 	struct rci_stat st;
@@ -428,7 +414,6 @@ static int add_mapping(struct probe *p, const struct rci_maps_entry *e)
 	struct rc_snapshot *s = p->s;
 	struct rc_snap_object *o;
 	struct obj_probe *x;
-	void *na;
 
 	/* Mappings of one file are adjacent as a rule: search from the end. */
 	for (size_t i = s->n_objects; i-- > 0;) {
@@ -444,19 +429,9 @@ static int add_mapping(struct probe *p, const struct rci_maps_entry *e)
 			return 0;
 		}
 	}
-	if (s->n_objects == p->cap_objects) {
-		size_t cap = p->cap_objects;
-
-		na = grow(s->objects, &cap, s->n_objects, sizeof(*s->objects));
-		if (!na)
-			return oom(p);
-		s->objects = na;
-		na = realloc(p->objx, cap * sizeof(*p->objx));
-		if (!na)
-			return oom(p);
-		p->objx = na;
-		p->cap_objects = cap;
-	}
+	if (RC_GROW(s->objects, p->cap_objects, s->n_objects + 1) < 0 ||
+	    RC_GROW(p->objx, p->cap_objx, s->n_objects + 1) < 0)
+		return oom(p);
 	o = &s->objects[s->n_objects];
 	memset(o, 0, sizeof(*o));
 	o->path = strndup(e->path, e->path_len);
@@ -633,7 +608,6 @@ static int probe_threads(struct probe *p)
 	for (;;) {
 		struct dirent *de;
 		int tid;
-		void *na;
 
 		errno = 0;
 		de = readdir(d);
@@ -644,12 +618,10 @@ static int probe_threads(struct probe *p)
 		}
 		if (!parse_int(de->d_name, &tid))
 			continue;
-		na = grow(s->threads, &p->cap_threads, s->n_threads, sizeof(*s->threads));
-		if (!na) {
+		if (RC_GROW(s->threads, p->cap_threads, s->n_threads + 1) < 0) {
 			rc = oom(p);
 			break;
 		}
-		s->threads = na;
 		rc = probe_thread(p, tid, &s->threads[s->n_threads]);
 		if (rc < 0)
 			break;
@@ -692,7 +664,6 @@ static int probe_fds(struct probe *p)
 		int fd;
 		uint64_t ino;
 		char *close_br;
-		void *na;
 
 		errno = 0;
 		de = readdir(d);
@@ -719,12 +690,10 @@ static int probe_fds(struct probe *p)
 		*close_br = '\0';
 		if (rc_parse_u64(link + 8, &ino) < 0)
 			continue;
-		na = grow(p->socks, &cap, p->n_socks, sizeof(*p->socks));
-		if (!na) {
+		if (RC_GROW(p->socks, cap, p->n_socks + 1) < 0) {
 			rc = oom(p);
 			break;
 		}
-		p->socks = na;
 		p->socks[p->n_socks++] = (struct sock_fd){.inode = ino, .fd = fd};
 	}
 	closedir(d);
@@ -758,7 +727,6 @@ static int add_listener(struct probe *p, enum rc_sock_proto proto, const char *a
 {
 	struct rc_snapshot *s = p->s;
 	struct rc_snap_listener *l;
-	void *na;
 
 	/*
 	 * The net tables are read in chunks while sockets come and go, and the
@@ -767,10 +735,8 @@ static int add_listener(struct probe *p, enum rc_sock_proto proto, const char *a
 	for (size_t i = 0; i < s->n_listeners; i++)
 		if (s->listeners[i].inode == inode)
 			return 0;
-	na = grow(s->listeners, &p->cap_listeners, s->n_listeners, sizeof(*s->listeners));
-	if (!na)
+	if (RC_GROW(s->listeners, p->cap_listeners, s->n_listeners + 1) < 0)
 		return oom(p);
-	s->listeners = na;
 	l = &s->listeners[s->n_listeners++];
 	memset(l, 0, sizeof(*l));
 	l->proto = proto;
