@@ -7,11 +7,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <reloadcheck/error.h>
 #include <reloadcheck/mem.h>
 
 #include "procfs.h"
@@ -97,23 +99,75 @@ int rci_parse_stat(const char *buf, size_t len, struct rci_stat *out)
 	for (int k = 0; k <= 19; k++) {
 		if (!next_token(&p, end, &tok, &tlen))
 			return -1;
-		if (k == 0) {
+		if (tlen && tok[tlen - 1] == '\n')
+			tlen--;
+		switch (k + 3) {
+		case 3:
 			if (tlen != 1)
 				return -1;
 			st.state = tok[0];
-		} else if (k == 6) {
+			break;
+		case 4:
+			if (!parse_dec(tok, tlen, &v) || v > INT_MAX)
+				return -1;
+			st.ppid = (int)v;
+			break;
+		case 9:
 			if (!parse_dec(tok, tlen, &v))
 				return -1;
 			st.flags = (unsigned long)v;
-		} else if (k == 19) {
-			if (tlen && tok[tlen - 1] == '\n')
-				tlen--;
+			break;
+		case 14:
+			if (!parse_dec(tok, tlen, &st.utime))
+				return -1;
+			break;
+		case 15:
+			if (!parse_dec(tok, tlen, &st.stime))
+				return -1;
+			break;
+		case 22:
 			if (!parse_dec(tok, tlen, &st.start_time))
 				return -1;
+			break;
 		}
 	}
 	*out = st;
 	return 0;
+}
+
+int rci_read_stat(int pid, int tid, struct rci_stat *out, struct rc_err *err)
+{
+	/* comm is at most 16 bytes and the 52 numbers at most 20 digits each. */
+	char path[64], buf[2048];
+	ssize_t n;
+	int fd, e;
+
+	if (tid)
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	else
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	do
+		n = read(fd, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	e = errno;
+	close(fd);
+	if (n < 0) {
+		errno = e;
+		goto fail;
+	}
+	if (rci_parse_stat(buf, (size_t)n, out) < 0)
+		return rc_err_set(err, -RC_EFORMAT, "'%s': cannot parse", path);
+	return 0;
+fail:
+	e = errno;
+	if (e == ENOENT || e == ESRCH)
+		return rc_err_set(err, -RC_ENOENT, "cannot read '%s': %s", path, strerror(e));
+	if (e == EACCES || e == EPERM)
+		return rc_err_set(err, -RC_EACCES, "cannot read '%s': %s", path, strerror(e));
+	return rc_err_set(err, -RC_EIO, "cannot read '%s': %s", path, strerror(e));
 }
 
 int rci_status_field(const char *buf, const char *key, const char **val, size_t *len)

@@ -13,12 +13,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* /proc/PID/stat: the fields the snapshot uses. */
+struct rc_err;
+
+/* /proc/PID/stat: the fields lib's callers use. */
 struct rci_stat {
 	char comm[17];
 	char state;	     /* field 3 */
+	int ppid;	     /* field 4 */
 	unsigned long flags; /* field 9, PF_* */
-	uint64_t start_time; /* field 22 */
+	uint64_t start_time; /* field 22, clock ticks after boot */
+	uint64_t utime;	     /* field 14, clock ticks */
+	uint64_t stime;	     /* field 15, clock ticks */
 };
 
 /*
@@ -26,6 +31,13 @@ struct rci_stat {
  * last ')', since a process may name itself "a) (b". Returns 0 or -1.
  */
 int rci_parse_stat(const char *buf, size_t len, struct rci_stat *out);
+
+/*
+ * Read and parse /proc/@pid/stat, or /proc/@pid/task/@tid/stat when @tid is
+ * not 0. Returns 0, -RC_ENOENT (no such process or thread), -RC_EACCES,
+ * -RC_EFORMAT (cannot parse) or -RC_EIO, with detail in @err (may be NULL).
+ */
+int rci_read_stat(int pid, int tid, struct rci_stat *out, struct rc_err *err);
 
 /*
  * The value of "@key:" in a /proc/PID/status text (NUL-terminated @buf):

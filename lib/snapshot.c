@@ -121,36 +121,6 @@ static int access_error(struct probe *p)
 			  p->pid, owner, yama);
 }
 
-/*
- * Read /proc/PID/stat (or that of thread @tid, when not 0) into @st without
- * the probe's buffer: 0 or a negative errno.
- */
-static int read_stat(int pid, int tid, struct rci_stat *st)
-{
-	char path[64], buf[2048];
-	int fd;
-	ssize_t n;
-
-	if (tid)
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	else
-		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf));
-	if (n < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	close(fd);
-	if (rci_parse_stat(buf, (size_t)n, st) < 0)
-		return -EINVAL;
-	return 0;
-}
-
 static bool is_dead(char state)
 {
 	return state == 'Z' || state == 'X';
@@ -192,7 +162,7 @@ static bool still_running(const struct probe *p)
 {
 	struct rci_stat st;
 
-	if (read_stat(p->pid, 0, &st) < 0 || st.start_time != p->start_time)
+	if (rci_read_stat(p->pid, 0, &st, NULL) < 0 || st.start_time != p->start_time)
 		return false;
 	if (!is_dead(st.state))
 		return true;
@@ -263,21 +233,18 @@ static int read_proc(struct probe *p, const char *rel)
 static int probe_stat(struct probe *p)
 {
 	struct rci_stat st;
-	int rc = read_stat(p->pid, 0, &st);
+	int rc = rci_read_stat(p->pid, 0, &st, p->err);
 
-	if (rc == -ENOENT || rc == -ESRCH) {
+	if (rc == -RC_ENOENT) {
 		/* hidepid= hides other users' processes; kill(pid, 0) still tells. */
 		if (kill(p->pid, 0) < 0 && errno == EPERM)
 			return access_error(p);
 		return rc_err_set(p->err, -RC_ENOENT, "process %d does not exist", p->pid);
 	}
-	if (rc == -EINVAL)
-		return rc_err_set(p->err, -RC_EFORMAT, "'/proc/%d/stat': cannot parse", p->pid);
-	if (rc == -EACCES || rc == -EPERM)
+	if (rc == -RC_EACCES)
 		return access_error(p);
 	if (rc < 0)
-		return rc_err_set(p->err, -RC_EIO, "cannot read '/proc/%d/stat': %s", p->pid,
-				  strerror(-rc));
+		return rc; /* -RC_EFORMAT or -RC_EIO, with its message */
 	snprintf(p->proc, sizeof(p->proc), "/proc/%d", p->pid);
 	snprintf(p->base, sizeof(p->base), "/proc/%d", p->pid);
 	if (is_dead(st.state)) {
