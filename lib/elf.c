@@ -532,6 +532,29 @@ int rc_elf_build_id(const struct rc_elf *elf, const unsigned char **id, size_t *
 	return find_note(elf, "GNU", 4, NT_GNU_BUILD_ID, id, len);
 }
 
+int rc_elf_build_id_of_path(const char *path, char *hex, size_t size, struct rc_err *err)
+{
+	struct rc_elf *elf;
+	const unsigned char *id;
+	size_t len;
+	int rc;
+
+	if (size)
+		hex[0] = '\0';
+	rc = rc_elf_open(path, &elf, err);
+	if (rc < 0)
+		return rc;
+	rc = rc_elf_build_id(elf, &id, &len);
+	if (rc == 0 && len == 0)
+		rc = -RC_ENOENT;
+	if (rc == 0)
+		rc_hex(id, len, hex, size);
+	else
+		rc_err_set(err, rc, "no GNU build-id in '%s'", path);
+	rc_elf_free(elf);
+	return rc;
+}
+
 /* The Go linker's note: owner "Go\0\0" (namesz 4), type 4 (ELF_NOTE_GOBUILDID_TAG). */
 #define NT_GO_BUILD_ID 4
 

@@ -167,17 +167,9 @@ static int read_cpu_seconds(int pid, double *out)
 static void read_exe_build_id(int pid, char *buf, size_t size)
 {
 	char path[32];
-	struct rc_elf *elf = NULL;
-	const unsigned char *id;
-	size_t len;
 
-	buf[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	if (rc_elf_open(path, &elf, NULL) < 0)
-		return;
-	if (rc_elf_build_id(elf, &id, &len) == 0 && len > 0)
-		rc_hex(id, len, buf, size);
-	rc_elf_free(elf);
+	rc_elf_build_id_of_path(path, buf, size, NULL);
 }
 
 static void init_fetch(struct rc_pprof_fetch *out)

@@ -266,21 +266,6 @@ static int probe_stat(struct probe *p)
 	return 0;
 }
 
-static void read_build_id(const char *path, char *out, size_t size)
-{
-	struct rc_elf *elf;
-	struct rc_err e2 = {0};
-	const unsigned char *id;
-	size_t len;
-
-	out[0] = '\0';
-	if (rc_elf_open(path, &elf, &e2) < 0)
-		return;
-	if (rc_elf_build_id(elf, &id, &len) == 0)
-		rc_hex(id, len, out, size);
-	rc_elf_free(elf);
-}
-
 static void read_go_build_id(const char *path, char *out, size_t size)
 {
 	struct rc_elf *elf;
@@ -337,7 +322,7 @@ static int probe_exe(struct probe *p)
 		return oom(p);
 	s->exe_replaced = stat(link, &now) == 0 && !same_file(&now, &run);
 	/* Through /proc/PID/exe: the running file, even if deleted or replaced. */
-	read_build_id(exe, s->exe_build_id, sizeof(s->exe_build_id));
+	rc_elf_build_id_of_path(exe, s->exe_build_id, sizeof(s->exe_build_id), NULL);
 	read_go_build_id(exe, s->exe_go_build_id, sizeof(s->exe_go_build_id));
 	return 0;
 }
@@ -463,11 +448,11 @@ static void finish_object(struct probe *p, struct rc_snap_object *o, const struc
 	 */
 	if (has_mf) {
 		if (S_ISREG(st.st_mode))
-			read_build_id(mf, o->build_id, sizeof(o->build_id));
+			rc_elf_build_id_of_path(mf, o->build_id, sizeof(o->build_id), NULL);
 		return;
 	}
 	if (!o->deleted && !o->replaced && stat(o->path, &st) == 0 && S_ISREG(st.st_mode))
-		read_build_id(o->path, o->build_id, sizeof(o->build_id));
+		rc_elf_build_id_of_path(o->path, o->build_id, sizeof(o->build_id), NULL);
 }
 
 static int probe_maps(struct probe *p)

@@ -92,6 +92,29 @@ START_TEST(build_id_present_and_absent)
 }
 END_TEST
 
+START_TEST(build_id_of_path)
+{
+	const unsigned char *id;
+	struct rc_elf *a = open_ok("identical/old");
+	struct rc_err err = {0};
+	char path[4096], hex[129], want[129];
+	size_t len;
+
+	ck_assert_int_eq(rc_elf_build_id(a, &id, &len), 0);
+	rc_hex(id, len, want, sizeof(want));
+	rc_elf_free(a);
+	snprintf(path, sizeof(path), "%s/identical/old", RC_FIXTURES);
+	ck_assert_int_eq(rc_elf_build_id_of_path(path, hex, sizeof(hex), &err), 0);
+	ck_assert_str_eq(hex, want);
+	snprintf(path, sizeof(path), "%s/no_build_id_new/new", RC_FIXTURES);
+	ck_assert_int_eq(rc_elf_build_id_of_path(path, hex, sizeof(hex), &err), -RC_ENOENT);
+	ck_assert_str_eq(hex, "");
+	ck_assert_ptr_nonnull(strstr(err.msg, "no GNU build-id"));
+	ck_assert_int_lt(rc_elf_build_id_of_path("/nonexistent/x", hex, sizeof(hex), &err), 0);
+	ck_assert_str_eq(hex, "");
+}
+END_TEST
+
 START_TEST(go_build_id_note)
 {
 	struct rc_elf *go = open_ok("go/pure/plain"), *c = open_ok("identical/old");
@@ -309,6 +332,7 @@ static Suite *elf_suite(void)
 	tcase_add_test(tc, identity_of_x86_64_exec);
 	tcase_add_test(tc, identity_of_pie);
 	tcase_add_test(tc, build_id_present_and_absent);
+	tcase_add_test(tc, build_id_of_path);
 	tcase_add_test(tc, go_build_id_note);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("tables");
