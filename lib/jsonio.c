@@ -38,12 +38,8 @@ int rci_jr_load(struct rci_jr *r, size_t max, const char *what, int missing, cJS
 	int rc = rci_read_file(r->file, &buf, &cap, &len);
 
 	if (rc < 0) {
-		rc = rc_err_set(r->err,
-				rc == -EACCES	? -RC_EACCES
-				: rc == -ENOENT ? missing
-				: rc == -ENOMEM ? -RC_ENOMEM
-						: -RC_EIO,
-				"'%s': cannot read: %s", r->file, strerror(-rc));
+		rc = rc_err_set(r->err, rc == -RC_ENOENT ? missing : rc, "'%s': cannot read: %s",
+				r->file, strerror(errno));
 		goto out;
 	}
 	if (len == 0) {

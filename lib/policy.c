@@ -957,8 +957,8 @@ int rc_policy_load(const char *path, const struct rc_policy_catalog *cat, struct
 	int rc = rci_read_file(path, &buf, &cap, &len);
 
 	if (rc < 0) {
-		rc = rc_err_set(err, rc == -ENOMEM ? -RC_ENOMEM : -RC_EIO, "'%s': cannot read: %s",
-				path, strerror(-rc));
+		rc = rc_err_set(err, rc == -RC_ENOMEM ? -RC_ENOMEM : -RC_EIO,
+				"'%s': cannot read: %s", path, strerror(errno));
 		goto out;
 	}
 	c.text = buf;

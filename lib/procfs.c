@@ -163,11 +163,7 @@ int rci_read_stat(int pid, int tid, struct rci_stat *out, struct rc_err *err)
 	return 0;
 fail:
 	e = errno;
-	if (e == ENOENT || e == ESRCH)
-		return rc_err_set(err, -RC_ENOENT, "cannot read '%s': %s", path, strerror(e));
-	if (e == EACCES || e == EPERM)
-		return rc_err_set(err, -RC_EACCES, "cannot read '%s': %s", path, strerror(e));
-	return rc_err_set(err, -RC_EIO, "cannot read '%s': %s", path, strerror(e));
+	return rc_err_set(err, rc_err_from_errno(e), "cannot read '%s': %s", path, strerror(e));
 }
 
 int rci_status_field(const char *buf, const char *key, const char **val, size_t *len)
@@ -365,23 +361,23 @@ int rci_read_file(const char *path, char **buf, size_t *cap, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	size_t used = 0;
-	int rc = 0;
+	int e = 0;
 
 	if (fd < 0)
-		return -errno;
+		return rc_err_from_errno(errno);
 	for (;;) {
 		ssize_t got;
 
 		/* Read at least 4 KiB at a time: procfs hands out a page per read. */
 		if (rc_grow(buf, cap, used + 4096, 1) < 0) {
-			rc = -ENOMEM;
+			e = ENOMEM;
 			break;
 		}
 		got = read(fd, *buf + used, *cap - used - 1);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = -errno;
+			e = errno;
 			break;
 		}
 		if (got == 0)
@@ -389,9 +385,11 @@ int rci_read_file(const char *path, char **buf, size_t *cap, size_t *len)
 		used += (size_t)got;
 	}
 	close(fd);
-	if (rc == 0) {
-		(*buf)[used] = '\0';
-		*len = used;
+	if (e) {
+		errno = e;
+		return rc_err_from_errno(e);
 	}
-	return rc;
+	(*buf)[used] = '\0';
+	*len = used;
+	return 0;
 }

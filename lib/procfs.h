@@ -92,7 +92,8 @@ int rci_parse_unix_line(const char *line, size_t len, struct rci_unix_entry *out
 /*
  * Read a whole (procfs) file into *@buf, growing it as needed (*@cap bytes;
  * realloc'd, the caller frees), NUL-terminated; *@len is the length. Returns
- * 0, or a negative errno value.
+ * 0, or rc_err_from_errno() of the failure with errno still saying why (for
+ * the caller's message).
  */
 int rci_read_file(const char *path, char **buf, size_t *cap, size_t *len);
 

@@ -217,7 +217,7 @@ static int sys_error(struct probe *p, int e, const char *what)
 	return rc_err_set(p->err, -RC_EIO, "cannot read '%s': %s", what, strerror(e));
 }
 
-/* Read @base/@rel into p->buf; 0 or negative errno (not yet an rc_err). */
+/* Read @base/@rel into p->buf; 0 or a code of rci_read_file, with errno saying why. */
 static int read_at(struct probe *p, const char *base, const char *rel)
 {
 	snprintf(p->path, sizeof(p->path), "%s/%s", base, rel);
@@ -332,7 +332,7 @@ static int probe_status(struct probe *p)
 	int rc = read_proc(p, "status");
 
 	if (rc < 0)
-		return sys_error(p, -rc, p->path);
+		return sys_error(p, errno, p->path);
 	if (rci_status_mask(p->buf, "SigCgt", &p->s->sig_caught) < 0 ||
 	    rci_status_mask(p->buf, "SigIgn", &p->s->sig_ignored) < 0 ||
 	    rci_status_mask(p->buf, "ShdPnd", &p->s->sig_pending) < 0)
@@ -461,7 +461,7 @@ static int probe_maps(struct probe *p)
 	const char *line = p->buf, *end;
 
 	if (rc < 0)
-		return sys_error(p, -rc, p->path);
+		return sys_error(p, errno, p->path);
 	end = p->buf + p->len;
 	while (line < end) {
 		const char *eol = memchr(line, '\n', (size_t)(end - line));
@@ -510,10 +510,10 @@ static int probe_thread(struct probe *p, int tid, struct rc_snap_thread *t)
 	t->tid = tid;
 	snprintf(rel, sizeof(rel), "task/%d/comm", tid);
 	rc = read_at(p, p->proc, rel);
-	if (rc == -ENOENT || rc == -ESRCH)
+	if (rc == -RC_ENOENT)
 		return 1;
 	if (rc < 0)
-		return sys_error(p, -rc, p->path);
+		return sys_error(p, errno, p->path);
 	len = p->len;
 	if (len && p->buf[len - 1] == '\n')
 		len--;
@@ -524,10 +524,10 @@ static int probe_thread(struct probe *p, int tid, struct rc_snap_thread *t)
 
 	snprintf(rel, sizeof(rel), "task/%d/status", tid);
 	rc = read_at(p, p->proc, rel);
-	if (rc == -ENOENT || rc == -ESRCH)
+	if (rc == -RC_ENOENT)
 		return 1;
 	if (rc < 0)
-		return sys_error(p, -rc, p->path);
+		return sys_error(p, errno, p->path);
 	if (rci_status_mask(p->buf, "SigBlk", &t->blocked) < 0 ||
 	    rci_status_field(p->buf, "State", &v, &len) < 0 || len == 0)
 		return rc_err_set(p->err, -RC_EFORMAT, "'%s': no SigBlk or State line", p->path);
@@ -702,14 +702,15 @@ static int add_listener(struct probe *p, enum rc_sock_proto proto, const char *a
 static int read_net(struct probe *p, const char *name)
 {
 	char rel[32];
-	int rc;
+	int rc, e;
 
 	snprintf(rel, sizeof(rel), "net/%s", name);
 	rc = read_proc(p, rel);
-	if (rc == -ENOENT && still_running(p))
+	e = errno; /* still_running() reads files too */
+	if (rc == -RC_ENOENT && e == ENOENT && still_running(p))
 		return 1;
 	if (rc < 0)
-		return sys_error(p, -rc, p->path);
+		return sys_error(p, e, p->path);
 	return 0;
 }
 

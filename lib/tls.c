@@ -837,7 +837,7 @@ static int list_tasks(int pid, int **out, size_t *n)
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	dp = opendir(path);
 	if (!dp)
-		return errno == ENOENT ? -RC_ENOENT : -RC_EACCES;
+		return rc_err_from_errno(errno);
 	while ((d = readdir(dp))) {
 		char *end;
 		long tid = strtol(d->d_name, &end, 10);
