@@ -35,71 +35,16 @@
 #include <reloadcheck/error.h>
 #include <reloadcheck/mem.h>
 
+#include "arena.h"
+
 #define DEFAULT_DEBUG_DIR "/usr/lib/debug"
 /* Deeper than any real type; corrupted references stop here. */
 #define MAX_DEPTH 64
 /* Descriptions of types nest at most this deep before "...". */
 #define MAX_DESC_DEPTH 12
 #define MAX_NS_DEPTH 8
-
-/* ---- arena ---- */
-
-struct arena_blk {
-	struct arena_blk *next;
-	size_t used, cap;
-	max_align_t data[];
-};
-
-struct arena {
-	struct arena_blk *head;
-};
-
-static void *arena_alloc(struct arena *a, size_t n)
-{
-	struct arena_blk *b = a->head;
-	size_t al = _Alignof(max_align_t);
-
-	n = (n + al - 1) / al * al;
-	if (!n)
-		n = al;
-	if (!b || b->cap - b->used < n) {
-		size_t cap = n > 60000 ? n : 60000;
-
-		b = malloc(sizeof(*b) + cap);
-		if (!b)
-			return NULL;
-		b->cap = cap;
-		b->used = 0;
-		b->next = a->head;
-		a->head = b;
-	}
-	b->used += n;
-	return (char *)b->data + b->used - n;
-}
-
-static void *arena_dup(struct arena *a, const void *p, size_t n)
-{
-	void *q = arena_alloc(a, n);
-
-	if (q && n)
-		memcpy(q, p, n);
-	return q;
-}
-
-static char *arena_strdup(struct arena *a, const char *s)
-{
-	return arena_dup(a, s, strlen(s) + 1);
-}
-
-static void arena_free(struct arena *a)
-{
-	while (a->head) {
-		struct arena_blk *next = a->head->next;
-
-		free(a->head);
-		a->head = next;
-	}
-}
+/* Layouts and names are small: one arena chunk holds hundreds of them. */
+#define ARENA_CHUNK ((size_t)64 << 10)
 
 /* ---- a growable string ---- */
 
@@ -239,7 +184,7 @@ struct rc_dwarf {
 	char *source;
 	unsigned version;
 	bool big_endian;
-	struct arena arena;
+	struct rci_arena arena;
 
 	int pub_state; /* 0 not read, 1 read */
 	struct index pub;
@@ -1026,7 +971,7 @@ static int describe_dup(struct rc_dwarf *dw, struct tref t, const char **out, st
 	if (rc == 0 && b.oom)
 		rc = oom(err, "a type description");
 	if (rc == 0) {
-		*out = arena_strdup(&dw->arena, b.s ? b.s : "");
+		*out = rci_arena_strdup(&dw->arena, b.s ? b.s : "");
 		if (!*out)
 			rc = oom(err, "a type description");
 	}
@@ -1181,7 +1126,7 @@ static int add_member(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void
 		rc = describe_dup(dw, type, &m->type, err);
 	if (rc < 0)
 		return rc;
-	m->name = arena_strdup(&dw->arena, name ? name : "");
+	m->name = rci_arena_strdup(&dw->arena, name ? name : "");
 	if (!m->name)
 		return oom(err, "a member name");
 	m->offset = has_loc ? loc : 0;
@@ -1249,7 +1194,7 @@ static int add_enumerator(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, 
 		return rc;
 	if (RC_GROW(c->v, c->cap, c->n + 1) < 0)
 		return oom(err, "enumerators");
-	c->v[c->n].name = arena_strdup(&dw->arena, name ? name : "");
+	c->v[c->n].name = rci_arena_strdup(&dw->arena, name ? name : "");
 	if (!c->v[c->n].name)
 		return oom(err, "enumerators");
 	c->v[c->n++].value = v;
@@ -1361,7 +1306,7 @@ static int fill_aggregate(struct rc_dwarf *dw, struct lnode *l, Dwarf_Die die,
 	if (ti->has_align)
 		l->pub.align = ti->align;
 	if (c.n) {
-		l->pub.members = arena_dup(&dw->arena, c.m, c.n * sizeof(*c.m));
+		l->pub.members = rci_arena_dup(&dw->arena, c.m, c.n * sizeof(*c.m));
 		if (!l->pub.members) {
 			rc = oom(err, "struct members");
 			goto out;
@@ -1369,7 +1314,7 @@ static int fill_aggregate(struct rc_dwarf *dw, struct lnode *l, Dwarf_Die die,
 		l->pub.n_members = c.n;
 	}
 	if (c.n_deps) {
-		l->deps = arena_dup(&dw->arena, c.deps, c.n_deps * sizeof(*c.deps));
+		l->deps = rci_arena_dup(&dw->arena, c.deps, c.n_deps * sizeof(*c.deps));
 		if (!l->deps) {
 			rc = oom(err, "struct members");
 			goto out;
@@ -1391,7 +1336,7 @@ static int fill_enum(struct rc_dwarf *dw, struct lnode *l, Dwarf_Die die, const 
 	if (rc == 0)
 		rc = for_children(dw, die, add_enumerator, &c, err);
 	if (rc == 0 && c.n) {
-		l->pub.enumerators = arena_dup(&dw->arena, c.v, c.n * sizeof(*c.v));
+		l->pub.enumerators = rci_arena_dup(&dw->arena, c.v, c.n * sizeof(*c.v));
 		if (!l->pub.enumerators)
 			rc = oom(err, "enumerators");
 		l->pub.n_enumerators = c.n;
@@ -1438,7 +1383,7 @@ static int get_layout(struct rc_dwarf *dw, struct tref t, int depth, struct lnod
 		dwarf_dealloc_die(die);
 		return get_layout(dw, ti.self, depth + 1, out, err);
 	}
-	l = arena_alloc(&dw->arena, sizeof(*l));
+	l = rci_arena_alloc(&dw->arena, sizeof(*l));
 	if (!l) {
 		rc = oom(err, "a layout");
 		goto out;
@@ -1470,7 +1415,7 @@ static int get_layout(struct rc_dwarf *dw, struct tref t, int depth, struct lnod
 
 		rc = array_dims(dw, die, &d, err);
 		if (rc == 0 && d.n) {
-			l->pub.dims = arena_dup(&dw->arena, d.v, d.n * sizeof(*d.v));
+			l->pub.dims = rci_arena_dup(&dw->arena, d.v, d.n * sizeof(*d.v));
 			if (!l->pub.dims)
 				rc = oom(err, "array dimensions");
 			l->pub.n_dims = d.n;
@@ -1491,7 +1436,7 @@ static int get_layout(struct rc_dwarf *dw, struct tref t, int depth, struct lnod
 		break;
 	}
 	if (rc == 0 && dep) {
-		l->deps = arena_dup(&dw->arena, &dep, sizeof(dep));
+		l->deps = rci_arena_dup(&dw->arena, &dep, sizeof(dep));
 		if (!l->deps)
 			rc = oom(err, "a layout");
 		l->n_deps = 1;
@@ -1561,7 +1506,7 @@ static int compute_nested(struct rc_dwarf *dw, struct lnode *l, struct rc_err *e
 		goto out;
 	}
 	if (ns.n) {
-		l->pub.nested = arena_dup(&dw->arena, ns.v, ns.n * sizeof(*ns.v));
+		l->pub.nested = rci_arena_dup(&dw->arena, ns.v, ns.n * sizeof(*ns.v));
 		if (!l->pub.nested) {
 			rc = oom(err, "nested types");
 			goto out;
@@ -1805,6 +1750,7 @@ int rc_dwarf_open(const struct rc_elf *elf, const char *debug_dir, struct rc_dwa
 	dw = calloc(1, sizeof(*dw));
 	if (!dw)
 		return oom(err, "the debug info handle");
+	rci_arena_init(&dw->arena, ARENA_CHUNK, ARENA_CHUNK);
 	rc_elf_ident(elf, &id);
 	dw->big_endian = id.big_endian;
 	dw->path = strdup(path);
@@ -1856,7 +1802,7 @@ void rc_dwarf_free(struct rc_dwarf *dw)
 	index_free(&dw->pub);
 	index_free(&dw->scan);
 	free(dw->cache);
-	arena_free(&dw->arena);
+	rci_arena_release(&dw->arena);
 	free(dw->source);
 	free(dw->path);
 	free(dw);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The report model. Findings, details and metrics live in an arena owned by the
- * report (a bump allocator over 64 KiB blocks), so a check that records tens of
+ * report (lib/arena.c, over 64 KiB blocks), so a check that records tens of
  * thousands of findings makes a few dozen allocations, not one per field.
  */
 #include <stdlib.h>
@@ -12,116 +12,9 @@
 #include <reloadcheck/mem.h>
 #include <reloadcheck/report.h>
 
+#include "arena.h"
+
 #define ARENA_BLOCK (64 * 1024)
-
-struct arena_block {
-	struct arena_block *next;
-	size_t used, cap;
-	uint64_t data[];
-};
-
-struct arena {
-	struct arena_block *head;
-	bool oom;
-};
-
-/* Put a fresh block of at least @need bytes in front; NULL when out of memory. */
-static struct arena_block *arena_grow(struct arena *a, size_t need)
-{
-	size_t cap = need > ARENA_BLOCK ? need : ARENA_BLOCK;
-	struct arena_block *b = malloc(sizeof(*b) + cap);
-
-	if (!b) {
-		a->oom = true;
-		return NULL;
-	}
-	b->cap = cap;
-	b->used = 0;
-	if (a->head && need > ARENA_BLOCK) {
-		/* Keep the partly used block at the head for small allocations. */
-		b->next = a->head->next;
-		a->head->next = b;
-	} else {
-		b->next = a->head;
-		a->head = b;
-	}
-	return b;
-}
-
-static void *arena_alloc(struct arena *a, size_t size)
-{
-	struct arena_block *b = a->head;
-	size_t need = (size + 7) & ~(size_t)7;
-	void *p;
-
-	if (!b || b->cap - b->used < need) {
-		b = arena_grow(a, need);
-		if (!b)
-			return NULL;
-	}
-	p = (char *)b->data + b->used;
-	b->used += need;
-	return p;
-}
-
-static char *arena_strndup(struct arena *a, const char *s, size_t len)
-{
-	char *p = arena_alloc(a, len + 1);
-
-	if (!p)
-		return NULL;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
-}
-
-static char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
-{
-	struct arena_block *b = a->head;
-	va_list ap2;
-	size_t room;
-	char *p;
-	int n;
-
-	/* Format straight into the free tail of the current block when it fits. */
-	if (!b || b->cap - b->used < 256) {
-		b = arena_grow(a, ARENA_BLOCK);
-		if (!b)
-			return NULL;
-	}
-	room = b->cap - b->used;
-	p = (char *)b->data + b->used;
-	va_copy(ap2, ap);
-	n = vsnprintf(p, room, fmt, ap);
-	if (n < 0) {
-		va_end(ap2);
-		return arena_strndup(a, "", 0);
-	}
-	if ((size_t)n < room) {
-		va_end(ap2);
-		b->used += ((size_t)n + 1 + 7) & ~(size_t)7;
-		if (b->used > b->cap)
-			b->used = b->cap;
-		return p;
-	}
-	p = arena_alloc(a, (size_t)n + 1);
-	if (p)
-		vsnprintf(p, (size_t)n + 1, fmt, ap2);
-	va_end(ap2);
-	return p;
-}
-
-static void arena_release(struct arena *a)
-{
-	struct arena_block *b = a->head;
-
-	while (b) {
-		struct arena_block *next = b->next;
-		free(b);
-		b = next;
-	}
-	a->head = NULL;
-}
 
 struct hint {
 	struct hint *next;
@@ -151,7 +44,7 @@ struct input {
 };
 
 struct rc_report {
-	struct arena arena;
+	struct rci_arena arena;
 	struct rc_check_result **checks;
 	size_t n_checks, cap_checks;
 	struct input inputs[2];
@@ -200,6 +93,7 @@ struct rc_report *rc_report_new(void)
 
 	if (!r)
 		return NULL;
+	rci_arena_init(&r->arena, ARENA_BLOCK, ARENA_BLOCK);
 	r->pid = -1;
 	r->created = (int64_t)time(NULL);
 	r->tool_version = "unknown";
@@ -210,14 +104,14 @@ void rc_report_free(struct rc_report *r)
 {
 	if (!r)
 		return;
-	arena_release(&r->arena);
+	rci_arena_release(&r->arena);
 	free(r->checks);
 	free(r);
 }
 
-static const char *dup_or_null(struct arena *a, const char *s)
+static const char *dup_or_null(struct rci_arena *a, const char *s)
 {
-	return s ? arena_strndup(a, s, strlen(s)) : NULL;
+	return s ? rci_arena_strndup(a, s, strlen(s)) : NULL;
 }
 
 void rc_report_set_input(struct rc_report *r, const char *role, const char *path, uint64_t size,
@@ -275,7 +169,7 @@ struct rc_check_result *rc_report_add_check(struct rc_report *r, const char *id)
 		r->arena.oom = true;
 		return NULL;
 	}
-	res = arena_alloc(&r->arena, sizeof(*res));
+	res = rci_arena_alloc(&r->arena, sizeof(*res));
 	if (!res)
 		return NULL;
 	memset(res, 0, sizeof(*res));
@@ -349,7 +243,7 @@ static void result_decide(struct rc_check_result *res, enum rc_verdict v, const 
 		return;
 	res->decided = true;
 	res->verdict = v;
-	res->reason = arena_vprintf(&res->report->arena, fmt, ap);
+	res->reason = rci_arena_vprintf(&res->report->arena, fmt, ap);
 }
 
 void rc_result_skip(struct rc_check_result *res, const char *fmt, ...)
@@ -402,7 +296,7 @@ void rc_result_metric(struct rc_check_result *res, const char *key, int64_t valu
 			return;
 		}
 	}
-	m = arena_alloc(&res->report->arena, sizeof(*m));
+	m = rci_arena_alloc(&res->report->arena, sizeof(*m));
 	if (!m)
 		return;
 	*m = (struct rc_metric){.key = key, .value = value};
@@ -424,7 +318,7 @@ void rc_result_hint(struct rc_check_result *res, const char *code, const char *t
 		}
 		tail = &h->next;
 	}
-	h = arena_alloc(&res->report->arena, sizeof(*h));
+	h = rci_arena_alloc(&res->report->arena, sizeof(*h));
 	if (!h)
 		return;
 	*h = (struct hint){.code = code, .text = text};
@@ -451,7 +345,7 @@ static struct rc_finding *finding_link(struct rc_check_result *res, enum rc_seve
 
 	if (!message)
 		return NULL;
-	f = arena_alloc(&res->report->arena, sizeof(*f));
+	f = rci_arena_alloc(&res->report->arena, sizeof(*f));
 	if (!f)
 		return NULL;
 	*f = (struct rc_finding){.code = code, .severity = sev, .arena_ = &res->report->arena};
@@ -468,7 +362,7 @@ static struct rc_finding *finding_link(struct rc_check_result *res, enum rc_seve
 struct rc_finding *rc_result_vadd(struct rc_check_result *res, enum rc_severity sev,
 				  const char *code, const char *fmt, va_list ap)
 {
-	return finding_link(res, sev, code, arena_vprintf(&res->report->arena, fmt, ap));
+	return finding_link(res, sev, code, rci_arena_vprintf(&res->report->arena, fmt, ap));
 }
 
 struct rc_finding *rc_result_add_parts(struct rc_check_result *res, enum rc_severity sev,
@@ -479,7 +373,7 @@ struct rc_finding *rc_result_add_parts(struct rc_check_result *res, enum rc_seve
 
 	for (size_t i = 0; i < n; i++)
 		total += parts[i].len;
-	msg = arena_alloc(&res->report->arena, total + 1);
+	msg = rci_arena_alloc(&res->report->arena, total + 1);
 	if (!msg)
 		return NULL;
 	p = msg;
@@ -543,7 +437,7 @@ void rc_result_suppress(struct rc_check_result *res, struct rc_finding *f, const
 	res->suppressed++;
 }
 
-static struct arena *finding_arena(struct rc_finding *f)
+static struct rci_arena *finding_arena(struct rc_finding *f)
 {
 	return f->arena_;
 }
@@ -554,7 +448,7 @@ static struct rc_detail *detail_new(struct rc_finding *f, const char *key, enum 
 
 	if (!f)
 		return NULL;
-	d = arena_alloc(finding_arena(f), sizeof(*d));
+	d = rci_arena_alloc(finding_arena(f), sizeof(*d));
 	if (!d)
 		return NULL;
 	*d = (struct rc_detail){.key = key, .type = type};
@@ -572,7 +466,7 @@ void rc_finding_strn(struct rc_finding *f, const char *key, const char *s, size_
 
 	if (!d)
 		return;
-	d->v.s = arena_strndup(finding_arena(f), s, len);
+	d->v.s = rci_arena_strndup(finding_arena(f), s, len);
 	d->len = d->v.s ? (uint32_t)len : 0;
 	if (!d->v.s)
 		d->v.s = "";

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* The growth helper: doubling, exact fits, and sizes that would overflow. */
+/* The growth helper and the arena: doubling, alignment, large and hostile sizes. */
 #include <check.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <reloadcheck/error.h>
 #include <reloadcheck/mem.h>
+
+#include "../arena.h"
 
 START_TEST(grows_to_need_and_keeps_contents)
 {
@@ -72,6 +77,78 @@ START_TEST(overflow_fails_and_leaves_array_untouched)
 }
 END_TEST
 
+static char *arena_printf(struct rci_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = rci_arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+START_TEST(arena_aligns_and_keeps_allocations_apart)
+{
+	struct rci_arena a;
+	char *prev = NULL;
+
+	rci_arena_init(&a, 1024, 1024);
+	for (size_t i = 0; i < 500; i++) {
+		char *p = rci_arena_alloc(&a, i % 37 + 1);
+
+		ck_assert_ptr_nonnull(p);
+		ck_assert_uint_eq((uintptr_t)p % _Alignof(max_align_t), 0);
+		memset(p, (int)i, i % 37 + 1);
+		if (prev)
+			ck_assert_int_eq((unsigned char)prev[0], (unsigned char)(i - 1));
+		prev = p;
+	}
+	ck_assert_ptr_nonnull(rci_arena_alloc(&a, 0));
+	ck_assert(!a.oom);
+	rci_arena_release(&a);
+}
+END_TEST
+
+START_TEST(arena_large_allocations_and_strings)
+{
+	struct rci_arena a;
+	char *small, *big, *s, *long_s;
+	char want[3000];
+
+	rci_arena_init(&a, 1024, 1024);
+	small = rci_arena_strdup(&a, "small");
+	big = rci_arena_alloc(&a, 100000);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', 100000);
+	/* The chunk that held "small" is still the one small allocations use. */
+	s = rci_arena_strndup(&a, "abcdef", 3);
+	ck_assert_str_eq(s, "abc");
+	ck_assert_str_eq(small, "small");
+	ck_assert_str_eq(arena_printf(&a, "%d-%s", 42, "x"), "42-x");
+	memset(want, 'y', sizeof(want) - 1);
+	want[sizeof(want) - 1] = '\0';
+	long_s = arena_printf(&a, "%s", want);
+	ck_assert_str_eq(long_s, want);
+	ck_assert_mem_eq(rci_arena_dup(&a, "\0\1\2", 3), "\0\1\2", 3);
+	ck_assert_ptr_nonnull(rci_arena_dup(&a, NULL, 0));
+	rci_arena_release(&a);
+	ck_assert_ptr_null(a.head);
+}
+END_TEST
+
+START_TEST(arena_refuses_hostile_sizes)
+{
+	struct rci_arena a;
+
+	rci_arena_init(&a, 4096, 1 << 20);
+	ck_assert_ptr_null(rci_arena_alloc(&a, SIZE_MAX));
+	ck_assert_ptr_null(rci_arena_alloc(&a, SIZE_MAX / 2 + 1));
+	ck_assert(a.oom);
+	rci_arena_release(&a);
+}
+END_TEST
+
 static Suite *mem_suite(void)
 {
 	Suite *s = suite_create("mem");
@@ -84,6 +161,11 @@ static Suite *mem_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("overflow");
 	tcase_add_test(tc, overflow_fails_and_leaves_array_untouched);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("arena");
+	tcase_add_test(tc, arena_aligns_and_keeps_allocations_apart);
+	tcase_add_test(tc, arena_large_allocations_and_strings);
+	tcase_add_test(tc, arena_refuses_hostile_sizes);
 	suite_add_tcase(s, tc);
 	return s;
 }
