@@ -1165,7 +1165,8 @@ int rc_pprof_summary_read_json(const char *path, struct rc_pprof_summary *out, s
 	struct rci_jr r = {.file = path, .err = err};
 	struct rc_pprof_summary *s = NULL;
 	cJSON *root = NULL;
-	int rc = rci_jr_load(&r, MAX_SUMMARY_FILE, "pprof summary", -RC_ENOENT, &root);
+	int rc =
+		rci_json_load_file(path, MAX_SUMMARY_FILE, "pprof summary", &root, NULL, NULL, err);
 
 	if (rc < 0)
 		return rc;

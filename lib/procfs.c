@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <reloadcheck/error.h>
@@ -357,15 +358,20 @@ int rci_parse_unix_line(const char *line, size_t len, struct rci_unix_entry *out
 	return 0;
 }
 
-int rci_read_file(const char *path, char **buf, size_t *cap, size_t *len)
+int rci_read_file(const char *path, size_t max, char **buf, size_t *cap, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	size_t used = 0;
 	int e = 0;
 
 	if (fd < 0)
 		return rc_err_from_errno(errno);
-	for (;;) {
+	/* A regular file tells its size: refuse a large one before reading any of it. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
+		e = EFBIG;
+	while (!e) {
+		size_t room;
 		ssize_t got;
 
 		/* Read at least 4 KiB at a time: procfs hands out a page per read. */
@@ -373,7 +379,11 @@ int rci_read_file(const char *path, char **buf, size_t *cap, size_t *len)
 			e = ENOMEM;
 			break;
 		}
-		got = read(fd, *buf + used, *cap - used - 1);
+		/* No more than max + 1 bytes in all, for pipes and devices that never end. */
+		room = *cap - used - 1;
+		if (room > max - used)
+			room = max - used + 1;
+		got = read(fd, *buf + used, room);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
@@ -383,11 +393,13 @@ int rci_read_file(const char *path, char **buf, size_t *cap, size_t *len)
 		if (got == 0)
 			break;
 		used += (size_t)got;
+		if (used > max)
+			e = EFBIG;
 	}
 	close(fd);
 	if (e) {
 		errno = e;
-		return rc_err_from_errno(e);
+		return e == EFBIG ? -RC_EFORMAT : rc_err_from_errno(e);
 	}
 	(*buf)[used] = '\0';
 	*len = used;

@@ -90,11 +90,13 @@ struct rci_unix_entry {
 int rci_parse_unix_line(const char *line, size_t len, struct rci_unix_entry *out);
 
 /*
- * Read a whole (procfs) file into *@buf, growing it as needed (*@cap bytes;
- * realloc'd, the caller frees), NUL-terminated; *@len is the length. Returns
- * 0, or rc_err_from_errno() of the failure with errno still saying why (for
- * the caller's message).
+ * Read a whole (procfs) file of at most @max bytes into *@buf, growing it as
+ * needed (*@cap bytes; realloc'd, the caller frees), NUL-terminated; *@len is
+ * the length. Returns 0, -RC_EFORMAT (errno EFBIG) for a file over @max bytes
+ * (a regular one is refused by its size before it is read, anything else
+ * after @max + 1 bytes), or rc_err_from_errno() of the failure. errno says
+ * why, for the caller's message.
  */
-int rci_read_file(const char *path, char **buf, size_t *cap, size_t *len);
+int rci_read_file(const char *path, size_t max, char **buf, size_t *cap, size_t *len);
 
 #endif

@@ -221,7 +221,7 @@ static int sys_error(struct probe *p, int e, const char *what)
 static int read_at(struct probe *p, const char *base, const char *rel)
 {
 	snprintf(p->path, sizeof(p->path), "%s/%s", base, rel);
-	return rci_read_file(p->path, &p->buf, &p->cap, &p->len);
+	return rci_read_file(p->path, SIZE_MAX, &p->buf, &p->cap, &p->len);
 }
 
 /* A process-wide file: from p->base. */
@@ -1551,9 +1551,14 @@ int rc_snapshot_read_json(const char *path, struct rc_snapshot **out, struct rc_
 	struct rci_jr r = {.file = path, .err = err};
 	struct rc_snapshot *s = NULL;
 	cJSON *root = NULL;
-	/* A missing snapshot file is a read error like any other (-RC_EIO). */
-	int rc = rci_jr_load(&r, MAX_SNAPSHOT_FILE, "snapshot", -RC_EIO, &root);
+	int rc = rci_json_load_file(path, MAX_SNAPSHOT_FILE, "snapshot", &root, NULL, NULL, err);
 
+	if (rc == -RC_ENOENT) {
+		/* A missing snapshot file is a read error like any other. */
+		rc = -RC_EIO;
+		if (err)
+			err->code = rc;
+	}
 	if (rc < 0)
 		return rc;
 	s = calloc(1, sizeof(*s));

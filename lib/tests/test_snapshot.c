@@ -1278,10 +1278,10 @@ static const struct {
 	const char *want;
 } bad_files[] = {
 	{"{\"schema\": \"reloadcheck/snapshot/v1\",\n  \"pid\": ", -RC_EFORMAT,
-	 "not valid JSON (line 2"},
+	 "not valid JSON at line 2"},
 	{"", -RC_EFORMAT, "empty file, not a snapshot"},
 	{"[1, 2]", -RC_EFORMAT, "not a snapshot: the top level is not an object"},
-	{"{} trailing", -RC_EFORMAT, "data after the end (line 1, column 4)"},
+	{"{} trailing", -RC_EFORMAT, "data after the end of the JSON value at line 1, column 4"},
 	{"{}", -RC_EFORMAT, "key 'schema' is missing"},
 	{"\"just a string\"", -RC_EFORMAT, "the top level is not an object"},
 	{NULL, -RC_EIO, "cannot read: No such file or directory"},
