@@ -13,6 +13,7 @@
 #include <reloadcheck/report.h>
 
 #include "arena.h"
+#include "json.h"
 
 #define ARENA_BLOCK (64 * 1024)
 
@@ -530,22 +531,22 @@ void rc_finding_bool(struct rc_finding *f, const char *key, bool v)
 
 /* ---- JSON output ---- */
 
-static void write_detail_value(struct rc_json *j, const struct rc_detail *d)
+static void write_detail_value(struct rci_json *j, const struct rc_detail *d)
 {
 	char buf[32];
 
 	switch (d->type) {
 	case RC_DETAIL_STR:
 		if (d->v.s)
-			rc_json_stringn(j, d->v.s, d->len);
+			rci_json_stringn(j, d->v.s, d->len);
 		else
-			rc_json_null(j);
+			rci_json_null(j);
 		break;
 	case RC_DETAIL_INT:
-		rc_json_int(j, d->v.i);
+		rci_json_int(j, d->v.i);
 		break;
 	case RC_DETAIL_UINT:
-		rc_json_uint(j, d->v.u);
+		rci_json_uint(j, d->v.u);
 		break;
 	case RC_DETAIL_HEX: {
 		static const char digits[] = "0123456789abcdef";
@@ -558,95 +559,95 @@ static void write_detail_value(struct rc_json *j, const struct rc_detail *d)
 		} while (v);
 		buf[--n] = 'x';
 		buf[--n] = '0';
-		rc_json_stringn(j, buf + n, sizeof(buf) - n);
+		rci_json_stringn(j, buf + n, sizeof(buf) - n);
 		break;
 	}
 	case RC_DETAIL_BOOL:
-		rc_json_bool(j, d->v.b);
+		rci_json_bool(j, d->v.b);
 		break;
 	}
 }
 
-static void write_input(struct rc_json *j, const struct input *in)
+static void write_input(struct rci_json *j, const struct input *in)
 {
-	rc_json_key(j, in->role);
-	rc_json_begin_object(j);
-	rc_json_key(j, "path");
-	rc_json_string(j, in->path ? in->path : "");
-	rc_json_key(j, "size");
-	rc_json_uint(j, in->size);
-	rc_json_key(j, "build_id");
+	rci_json_key(j, in->role);
+	rci_json_begin_object(j);
+	rci_json_key(j, "path");
+	rci_json_string(j, in->path ? in->path : "");
+	rci_json_key(j, "size");
+	rci_json_uint(j, in->size);
+	rci_json_key(j, "build_id");
 	if (in->build_id)
-		rc_json_string(j, in->build_id);
+		rci_json_string(j, in->build_id);
 	else
-		rc_json_null(j);
-	rc_json_end_object(j);
+		rci_json_null(j);
+	rci_json_end_object(j);
 }
 
-static void write_check(struct rc_json *j, const struct rc_check_result *res)
+static void write_check(struct rci_json *j, const struct rc_check_result *res)
 {
-	rc_json_begin_object(j);
-	rc_json_key(j, "id");
-	rc_json_string(j, res->id);
-	rc_json_key(j, "verdict");
-	rc_json_string(j, rc_verdict_name(res->verdict));
+	rci_json_begin_object(j);
+	rci_json_key(j, "id");
+	rci_json_string(j, res->id);
+	rci_json_key(j, "verdict");
+	rci_json_string(j, rc_verdict_name(res->verdict));
 	if (res->reason) {
-		rc_json_key(j, "reason");
-		rc_json_string(j, res->reason);
+		rci_json_key(j, "reason");
+		rci_json_string(j, res->reason);
 	}
-	rc_json_key(j, "duration_ms");
-	rc_json_uint(j, res->duration_ms);
+	rci_json_key(j, "duration_ms");
+	rci_json_uint(j, res->duration_ms);
 	if (res->suppressed) {
-		rc_json_key(j, "suppressed");
-		rc_json_uint(j, res->suppressed);
+		rci_json_key(j, "suppressed");
+		rci_json_uint(j, res->suppressed);
 	}
-	rc_json_key(j, "metrics");
-	rc_json_begin_object(j);
+	rci_json_key(j, "metrics");
+	rci_json_begin_object(j);
 	for (const struct rc_metric *m = res->metrics; m; m = m->next) {
-		rc_json_key(j, m->key);
-		rc_json_int(j, m->value);
+		rci_json_key(j, m->key);
+		rci_json_int(j, m->value);
 	}
-	rc_json_end_object(j);
+	rci_json_end_object(j);
 	if (res->hints) {
-		rc_json_key(j, "hints");
-		rc_json_begin_object(j);
+		rci_json_key(j, "hints");
+		rci_json_begin_object(j);
 		for (const struct hint *h = res->hints; h; h = h->next) {
-			rc_json_key(j, h->code);
-			rc_json_string(j, h->text);
+			rci_json_key(j, h->code);
+			rci_json_string(j, h->text);
 		}
-		rc_json_end_object(j);
+		rci_json_end_object(j);
 	}
-	rc_json_key(j, "findings");
-	rc_json_begin_array(j);
+	rci_json_key(j, "findings");
+	rci_json_begin_array(j);
 	for (const struct rc_finding *f = res->findings; f; f = f->next) {
-		rc_json_begin_object(j);
-		rc_json_key(j, "code");
-		rc_json_string(j, f->code);
-		rc_json_key(j, "severity");
-		rc_json_string(j, rc_severity_name(f->severity));
-		rc_json_key(j, "message");
-		rc_json_string(j, f->message);
+		rci_json_begin_object(j);
+		rci_json_key(j, "code");
+		rci_json_string(j, f->code);
+		rci_json_key(j, "severity");
+		rci_json_string(j, rc_severity_name(f->severity));
+		rci_json_key(j, "message");
+		rci_json_string(j, f->message);
 		if (f->suppressed) {
-			rc_json_key(j, "suppressed");
-			rc_json_string(j, f->suppressed);
+			rci_json_key(j, "suppressed");
+			rci_json_string(j, f->suppressed);
 		}
-		rc_json_key(j, "detail");
-		rc_json_begin_object(j);
+		rci_json_key(j, "detail");
+		rci_json_begin_object(j);
 		for (const struct rc_detail *d = f->detail; d; d = d->next) {
-			rc_json_key(j, d->key);
+			rci_json_key(j, d->key);
 			write_detail_value(j, d);
 		}
-		rc_json_end_object(j);
-		rc_json_end_object(j);
+		rci_json_end_object(j);
+		rci_json_end_object(j);
 	}
-	rc_json_end_array(j);
-	rc_json_end_object(j);
+	rci_json_end_array(j);
+	rci_json_end_object(j);
 }
 
 int rc_report_write_json(const struct rc_report *r, FILE *out, struct rc_err *err)
 {
 	int rc;
-	struct rc_json *jp = malloc(sizeof(*jp)); /* a 64 KiB buffer: not on the stack */
+	struct rci_json *jp = malloc(sizeof(*jp)); /* a 64 KiB buffer: not on the stack */
 	char created[32];
 	time_t t = (time_t)r->created;
 	struct tm tm;
@@ -661,57 +662,57 @@ int rc_report_write_json(const struct rc_report *r, FILE *out, struct rc_err *er
 	gmtime_r(&t, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 
-	rc_json_init(jp, out, true);
-	rc_json_begin_object(jp);
-	rc_json_key(jp, "schema");
-	rc_json_string(jp, RC_REPORT_SCHEMA);
-	rc_json_key(jp, "tool");
-	rc_json_begin_object(jp);
-	rc_json_key(jp, "name");
-	rc_json_string(jp, "reloadcheck");
-	rc_json_key(jp, "version");
-	rc_json_string(jp, r->tool_version ? r->tool_version : "unknown");
-	rc_json_end_object(jp);
-	rc_json_key(jp, "created");
-	rc_json_string(jp, created);
-	rc_json_key(jp, "duration_ms");
-	rc_json_uint(jp, r->duration_ms);
-	rc_json_key(jp, "inputs");
-	rc_json_begin_object(jp);
+	rci_json_init(jp, out, true);
+	rci_json_begin_object(jp);
+	rci_json_key(jp, "schema");
+	rci_json_string(jp, RC_REPORT_SCHEMA);
+	rci_json_key(jp, "tool");
+	rci_json_begin_object(jp);
+	rci_json_key(jp, "name");
+	rci_json_string(jp, "reloadcheck");
+	rci_json_key(jp, "version");
+	rci_json_string(jp, r->tool_version ? r->tool_version : "unknown");
+	rci_json_end_object(jp);
+	rci_json_key(jp, "created");
+	rci_json_string(jp, created);
+	rci_json_key(jp, "duration_ms");
+	rci_json_uint(jp, r->duration_ms);
+	rci_json_key(jp, "inputs");
+	rci_json_begin_object(jp);
 	for (int i = 0; i < 2; i++)
 		if (r->inputs[i].set)
 			write_input(jp, &r->inputs[i]);
 	if (r->pid >= 0) {
-		rc_json_key(jp, "pid");
-		rc_json_int(jp, r->pid);
+		rci_json_key(jp, "pid");
+		rci_json_int(jp, r->pid);
 	}
 	if (r->pprof_url) {
-		rc_json_key(jp, "pprof_url");
-		rc_json_string(jp, r->pprof_url);
+		rci_json_key(jp, "pprof_url");
+		rci_json_string(jp, r->pprof_url);
 	}
-	rc_json_end_object(jp);
-	rc_json_key(jp, "verdict");
-	rc_json_string(jp, rc_verdict_name(v));
+	rci_json_end_object(jp);
+	rci_json_key(jp, "verdict");
+	rci_json_string(jp, rc_verdict_name(v));
 	if (r->error) {
-		rc_json_key(jp, "error");
-		rc_json_string(jp, r->error);
+		rci_json_key(jp, "error");
+		rci_json_string(jp, r->error);
 	}
-	rc_json_key(jp, "exit_code");
-	rc_json_int(jp, r->exit_code);
-	rc_json_key(jp, "summary");
-	rc_json_begin_object(jp);
+	rci_json_key(jp, "exit_code");
+	rci_json_int(jp, r->exit_code);
+	rci_json_key(jp, "summary");
+	rci_json_begin_object(jp);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		rc_json_key(jp, rc_verdict_name(order[i]));
-		rc_json_uint(jp, rc_report_count(r, order[i]));
+		rci_json_key(jp, rc_verdict_name(order[i]));
+		rci_json_uint(jp, rc_report_count(r, order[i]));
 	}
-	rc_json_end_object(jp);
-	rc_json_key(jp, "checks");
-	rc_json_begin_array(jp);
+	rci_json_end_object(jp);
+	rci_json_key(jp, "checks");
+	rci_json_begin_array(jp);
 	for (size_t i = 0; i < r->n_checks; i++)
 		write_check(jp, r->checks[i]);
-	rc_json_end_array(jp);
-	rc_json_end_object(jp);
-	rc = rc_json_finish(jp);
+	rci_json_end_array(jp);
+	rci_json_end_object(jp);
+	rc = rci_json_finish(jp);
 	free(jp);
 	if (rc != 0 || fputc('\n', out) == EOF || ferror(out))
 		return rc_err_set(err, -RC_EIO, "cannot write the report: write error");
