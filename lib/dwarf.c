@@ -678,7 +678,7 @@ static int add_dim(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void *a
 {
 	struct dims *d = arg;
 	int64_t count = 0, upper = 0, lower = 0;
-	bool has_count, has_upper, has_lower;
+	bool has_count = false, has_upper = false, has_lower = false;
 	uint64_t dim = 0;
 	int rc;
 
@@ -1095,7 +1095,8 @@ static int add_member(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void
 	const char *name = NULL;
 	uint64_t loc = 0, bit_size = 0, data_bit_offset = 0, storage = 0, align;
 	int64_t bit_offset = 0;
-	bool has_loc, has_bit_size, has_dbo, has_bo, has_storage, decl = false;
+	bool has_loc = false, has_bit_size = false, has_dbo = false, has_bo = false;
+	bool has_storage = false, decl = false;
 	int rc;
 
 	if (tag != DW_TAG_member && tag != DW_TAG_inheritance)
