@@ -54,7 +54,7 @@ struct sbuf {
 	bool oom;
 };
 
-static void sb_add(struct sbuf *b, const char *s, size_t n)
+static void rci_sb_add(struct sbuf *b, const char *s, size_t n)
 {
 	if (b->oom)
 		return;
@@ -67,13 +67,14 @@ static void sb_add(struct sbuf *b, const char *s, size_t n)
 	b->s[b->len] = '\0';
 }
 
-static void sb_puts(struct sbuf *b, const char *s)
+static void rci_sb_puts(struct sbuf *b, const char *s)
 {
-	sb_add(b, s, strlen(s));
+	rci_sb_add(b, s, strlen(s));
 }
 
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
+static void rci_sb_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void rci_sb_printf(struct sbuf *b, const char *fmt, ...)
 {
 	char tmp[128];
 	va_list ap;
@@ -83,7 +84,7 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	if (n > 0)
-		sb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+		rci_sb_add(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
 /* ---- name index: name hash -> DIE offset ---- */
@@ -111,7 +112,7 @@ struct index {
 	size_t cap, n;
 };
 
-static void index_free(struct index *ix)
+static void rci_dwarf_index_free(struct index *ix)
 {
 	free(ix->e);
 	ix->e = NULL;
@@ -205,7 +206,7 @@ struct rc_dwarf {
 	bool seen_producer;
 };
 
-static int dw_err(struct rc_dwarf *dw, Dwarf_Error e, struct rc_err *err, const char *what)
+static int rci_dwarf_err(struct rc_dwarf *dw, Dwarf_Error e, struct rc_err *err, const char *what)
 {
 	int rc = rc_err_set(err, -RC_EFORMAT, "bad debug info in '%s': %s: %s", dw->path, what,
 			    e ? dwarf_errmsg(e) : "unknown libdwarf error");
@@ -215,14 +216,14 @@ static int dw_err(struct rc_dwarf *dw, Dwarf_Error e, struct rc_err *err, const 
 	return rc;
 }
 
-static int oom(struct rc_err *err, const char *what)
+static int rci_dwarf_oom(struct rc_err *err, const char *what)
 {
 	return rc_err_set(err, -RC_ENOMEM, "out of memory for %s", what);
 }
 
 /* ---- small DIE readers ---- */
 
-static int die_at(struct rc_dwarf *dw, struct tref t, Dwarf_Die *out, struct rc_err *err)
+static int rci_die_at(struct rc_dwarf *dw, struct tref t, Dwarf_Die *out, struct rc_err *err)
 {
 	Dwarf_Error e = NULL;
 	int res = dwarf_offdie_b(dw->dbg, t.off, t.is_info, out, &e);
@@ -234,38 +235,39 @@ static int die_at(struct rc_dwarf *dw, struct tref t, Dwarf_Die *out, struct rc_
 				  "bad debug info in '%s': no DIE at offset 0x%llx of %s", dw->path,
 				  (unsigned long long)t.off,
 				  t.is_info ? ".debug_info" : ".debug_types");
-	return dw_err(dw, e, err, "reading a DIE");
+	return rci_dwarf_err(dw, e, err, "reading a DIE");
 }
 
-static int die_tag(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half *tag, struct rc_err *err)
+static int rci_die_tag(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half *tag, struct rc_err *err)
 {
 	Dwarf_Error e = NULL;
 
 	if (dwarf_tag(die, tag, &e) != DW_DLV_OK)
-		return dw_err(dw, e, err, "reading a tag");
+		return rci_dwarf_err(dw, e, err, "reading a tag");
 	return 0;
 }
 
 /* The DIE's name, or NULL. libdwarf's string, valid until dwarf_finish. */
-static int die_name(struct rc_dwarf *dw, Dwarf_Die die, const char **name, struct rc_err *err)
+static int rci_die_name(struct rc_dwarf *dw, Dwarf_Die die, const char **name, struct rc_err *err)
 {
 	Dwarf_Error e = NULL;
 	char *s = NULL;
 	int res = dwarf_diename(die, &s, &e);
 
 	if (res == DW_DLV_ERROR)
-		return dw_err(dw, e, err, "reading a name");
+		return rci_dwarf_err(dw, e, err, "reading a name");
 	*name = res == DW_DLV_OK ? s : NULL;
 	return 0;
 }
 
-static int die_has(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, bool *has, struct rc_err *err)
+static int rci_die_has(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, bool *has,
+		       struct rc_err *err)
 {
 	Dwarf_Error e = NULL;
 	Dwarf_Bool b = 0;
 
 	if (dwarf_hasattr(die, at, &b, &e) != DW_DLV_OK)
-		return dw_err(dw, e, err, "reading an attribute");
+		return rci_dwarf_err(dw, e, err, "reading an attribute");
 	*has = b;
 	return 0;
 }
@@ -277,7 +279,7 @@ static int die_attr(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, Dwarf_Att
 	int res = dwarf_attr(die, at, a, &e);
 
 	if (res == DW_DLV_ERROR)
-		return dw_err(dw, e, err, "reading an attribute");
+		return rci_dwarf_err(dw, e, err, "reading an attribute");
 	if (res == DW_DLV_NO_ENTRY)
 		*a = NULL;
 	return 0;
@@ -287,8 +289,8 @@ static int die_attr(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, Dwarf_Att
  * A constant attribute. @sign_extend: how to widen DW_FORM_data1..8 (sdata
  * and udata say so themselves). *@has false when absent or not a constant.
  */
-static int attr_const(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, bool sign_extend,
-		      int64_t *val, bool *has, struct rc_err *err)
+static int rci_attr_const(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, bool sign_extend,
+			  int64_t *val, bool *has, struct rc_err *err)
 {
 	Dwarf_Attribute a;
 	Dwarf_Error e = NULL;
@@ -302,7 +304,7 @@ static int attr_const(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, bool si
 	if (rc < 0 || !a)
 		return rc;
 	if (dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
-		rc = dw_err(dw, e, err, "reading an attribute form");
+		rc = rci_dwarf_err(dw, e, err, "reading an attribute form");
 		goto out;
 	}
 	switch (form) {
@@ -321,7 +323,7 @@ static int attr_const(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, bool si
 	case DW_FORM_sdata:
 	case DW_FORM_implicit_const:
 		if (dwarf_formsdata(a, &s, &e) != DW_DLV_OK) {
-			rc = dw_err(dw, e, err, "reading a constant");
+			rc = rci_dwarf_err(dw, e, err, "reading a constant");
 			goto out;
 		}
 		*val = s;
@@ -329,7 +331,7 @@ static int attr_const(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, bool si
 		goto out;
 	case DW_FORM_udata:
 		if (dwarf_formudata(a, &u, &e) != DW_DLV_OK) {
-			rc = dw_err(dw, e, err, "reading a constant");
+			rc = rci_dwarf_err(dw, e, err, "reading a constant");
 			goto out;
 		}
 		*val = (int64_t)u;
@@ -339,7 +341,7 @@ static int attr_const(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, bool si
 		goto out; /* an expression, a reference: not a constant */
 	}
 	if (dwarf_formudata(a, &u, &e) != DW_DLV_OK) {
-		rc = dw_err(dw, e, err, "reading a constant");
+		rc = rci_dwarf_err(dw, e, err, "reading a constant");
 		goto out;
 	}
 	if (sign_extend && width < 8 && (u >> (width * 8 - 1)) & 1)
@@ -351,11 +353,11 @@ out:
 	return rc;
 }
 
-static int attr_udata(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, uint64_t *val, bool *has,
-		      struct rc_err *err)
+static int rci_attr_udata(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, uint64_t *val,
+			  bool *has, struct rc_err *err)
 {
 	int64_t v = 0;
-	int rc = attr_const(dw, die, at, false, &v, has, err);
+	int rc = rci_attr_const(dw, die, at, false, &v, has, err);
 
 	if (rc == 0 && *has)
 		*val = (uint64_t)v;
@@ -385,8 +387,8 @@ static bool uleb(const unsigned char **p, const unsigned char *end, uint64_t *v)
  * DW_AT_data_member_location: a constant, or (DWARF 2, some producers) an
  * expression DW_OP_plus_uconst N. Other expressions (virtual bases) give 0.
  */
-static int member_location(struct rc_dwarf *dw, Dwarf_Die die, uint64_t *loc, bool *has,
-			   struct rc_err *err)
+static int rci_member_location(struct rc_dwarf *dw, Dwarf_Die die, uint64_t *loc, bool *has,
+			       struct rc_err *err)
 {
 	Dwarf_Attribute a;
 	Dwarf_Error e = NULL;
@@ -394,7 +396,7 @@ static int member_location(struct rc_dwarf *dw, Dwarf_Die die, uint64_t *loc, bo
 	const unsigned char *p = NULL, *end = NULL;
 	int rc;
 
-	rc = attr_udata(dw, die, DW_AT_data_member_location, loc, has, err);
+	rc = rci_attr_udata(dw, die, DW_AT_data_member_location, loc, has, err);
 	if (rc < 0 || *has)
 		return rc;
 	rc = die_attr(dw, die, DW_AT_data_member_location, &a, err);
@@ -402,7 +404,7 @@ static int member_location(struct rc_dwarf *dw, Dwarf_Die die, uint64_t *loc, bo
 		return rc;
 	*loc = 0;
 	if (dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
-		rc = dw_err(dw, e, err, "reading a member location");
+		rc = rci_dwarf_err(dw, e, err, "reading a member location");
 		goto out;
 	}
 	if (form == DW_FORM_exprloc) {
@@ -410,7 +412,7 @@ static int member_location(struct rc_dwarf *dw, Dwarf_Die die, uint64_t *loc, bo
 		Dwarf_Ptr ptr = NULL;
 
 		if (dwarf_formexprloc(a, &len, &ptr, &e) != DW_DLV_OK) {
-			rc = dw_err(dw, e, err, "reading a member location");
+			rc = rci_dwarf_err(dw, e, err, "reading a member location");
 			goto out;
 		}
 		p = ptr;
@@ -420,7 +422,7 @@ static int member_location(struct rc_dwarf *dw, Dwarf_Die die, uint64_t *loc, bo
 		Dwarf_Block *blk = NULL;
 
 		if (dwarf_formblock(a, &blk, &e) != DW_DLV_OK) {
-			rc = dw_err(dw, e, err, "reading a member location");
+			rc = rci_dwarf_err(dw, e, err, "reading a member location");
 			goto out;
 		}
 		p = blk->bl_data;
@@ -445,8 +447,8 @@ out:
  * Where attribute @at refers to: a DIE in the same section, or for
  * DW_FORM_ref_sig8 the type unit with that signature. t->none when absent.
  */
-static int attr_ref(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, struct tref *t,
-		    struct rc_err *err)
+static int rci_attr_ref(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, struct tref *t,
+			struct rc_err *err)
 {
 	Dwarf_Attribute a;
 	Dwarf_Error e = NULL;
@@ -457,7 +459,7 @@ static int attr_ref(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, struct tr
 	if (rc < 0 || !a)
 		return rc;
 	if (dwarf_whatform(a, &form, &e) != DW_DLV_OK) {
-		rc = dw_err(dw, e, err, "reading a reference form");
+		rc = rci_dwarf_err(dw, e, err, "reading a reference form");
 		goto out;
 	}
 	if (form == DW_FORM_ref_sig8) {
@@ -468,12 +470,12 @@ static int attr_ref(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, struct tr
 		int res;
 
 		if (dwarf_formsig8(a, &sig, &e) != DW_DLV_OK) {
-			rc = dw_err(dw, e, err, "reading a type signature");
+			rc = rci_dwarf_err(dw, e, err, "reading a type signature");
 			goto out;
 		}
 		res = dwarf_find_die_given_sig8(dw->dbg, &sig, &target, &is_info, &e);
 		if (res == DW_DLV_ERROR) {
-			rc = dw_err(dw, e, err, "finding a type unit");
+			rc = rci_dwarf_err(dw, e, err, "finding a type unit");
 			goto out;
 		}
 		if (res == DW_DLV_NO_ENTRY) {
@@ -487,7 +489,7 @@ static int attr_ref(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, struct tr
 			goto out;
 		}
 		if (dwarf_dieoffset(target, &off, &e) != DW_DLV_OK)
-			rc = dw_err(dw, e, err, "reading a DIE offset");
+			rc = rci_dwarf_err(dw, e, err, "reading a DIE offset");
 		else
 			*t = (struct tref){.off = off, .is_info = is_info};
 		dwarf_dealloc_die(target);
@@ -495,7 +497,7 @@ static int attr_ref(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half at, struct tr
 		Dwarf_Off off = 0;
 
 		if (dwarf_global_formref(a, &off, &e) != DW_DLV_OK) {
-			rc = dw_err(dw, e, err, "reading a reference");
+			rc = rci_dwarf_err(dw, e, err, "reading a reference");
 			goto out;
 		}
 		*t = (struct tref){.off = off, .is_info = dwarf_get_die_infotypes_flag(die)};
@@ -520,22 +522,22 @@ static int die_unit(struct rc_dwarf *dw, Dwarf_Die die, bool *go, bool *gnu, str
 	int res;
 
 	if (dwarf_CU_dieoffset_given_die(die, &cu, &e) != DW_DLV_OK)
-		return dw_err(dw, e, err, "finding a DIE's unit");
+		return rci_dwarf_err(dw, e, err, "finding a DIE's unit");
 	if (!dw->lang_valid || dw->lang_cu != cu || dw->lang_cu_info != is_info) {
-		int rc = die_at(dw, (struct tref){.off = cu, .is_info = is_info}, &cudie, err);
+		int rc = rci_die_at(dw, (struct tref){.off = cu, .is_info = is_info}, &cudie, err);
 
 		if (rc < 0)
 			return rc;
 		res = dwarf_srclang(cudie, &lang, &e);
 		if (res == DW_DLV_ERROR) {
 			dwarf_dealloc_die(cudie);
-			return dw_err(dw, e, err, "reading a unit's language");
+			return rci_dwarf_err(dw, e, err, "reading a unit's language");
 		}
 		dw->lang_go = res == DW_DLV_OK && lang == DW_LANG_Go;
 		res = dwarf_die_text(cudie, DW_AT_producer, &producer, &e);
 		dwarf_dealloc_die(cudie);
 		if (res == DW_DLV_ERROR)
-			return dw_err(dw, e, err, "reading a unit's producer");
+			return rci_dwarf_err(dw, e, err, "reading a unit's producer");
 		/* Type units name no producer: take the first compilation unit's. */
 		dw->lang_gnu = res == DW_DLV_OK ? strncmp(producer, "GNU ", 4) == 0 : dw->first_gnu;
 		dw->lang_cu = cu;
@@ -563,8 +565,8 @@ struct tinfo {
  * Read @t into @ti; *@diep (when non-NULL) keeps the DIE for the caller,
  * who deallocates it.
  */
-static int read_tinfo(struct rc_dwarf *dw, struct tref t, struct tinfo *ti, Dwarf_Die *diep,
-		      struct rc_err *err)
+static int rci_read_tinfo(struct rc_dwarf *dw, struct tref t, struct tinfo *ti, Dwarf_Die *diep,
+			  struct rc_err *err)
 {
 	Dwarf_Error e = NULL;
 	Dwarf_Die die = NULL;
@@ -577,14 +579,14 @@ static int read_tinfo(struct rc_dwarf *dw, struct tref t, struct tinfo *ti, Dwar
 	for (int hop = 0;; hop++) {
 		struct tref sig;
 
-		rc = die_at(dw, t, &die, err);
+		rc = rci_die_at(dw, t, &die, err);
 		if (rc < 0)
 			return rc;
-		rc = die_has(dw, die, DW_AT_signature, &has, err);
+		rc = rci_die_has(dw, die, DW_AT_signature, &has, err);
 		if (rc < 0 || !has)
 			break;
 		/* A declaration standing for a type defined in a type unit. */
-		rc = attr_ref(dw, die, DW_AT_signature, &sig, err);
+		rc = rci_attr_ref(dw, die, DW_AT_signature, &sig, err);
 		if (rc == 0 && (sig.none || hop == 4))
 			break;
 		dwarf_dealloc_die(die);
@@ -596,27 +598,27 @@ static int read_tinfo(struct rc_dwarf *dw, struct tref t, struct tinfo *ti, Dwar
 	if (rc < 0)
 		goto out;
 	ti->self = t;
-	rc = die_tag(dw, die, &ti->tag, err);
+	rc = rci_die_tag(dw, die, &ti->tag, err);
 	if (rc == 0)
-		rc = die_name(dw, die, &ti->name, err);
+		rc = rci_die_name(dw, die, &ti->name, err);
 	if (rc == 0)
-		rc = attr_udata(dw, die, DW_AT_byte_size, &ti->size, &ti->has_size, err);
+		rc = rci_attr_udata(dw, die, DW_AT_byte_size, &ti->size, &ti->has_size, err);
 	if (rc == 0)
-		rc = attr_udata(dw, die, DW_AT_alignment, &ti->align, &ti->has_align, err);
+		rc = rci_attr_udata(dw, die, DW_AT_alignment, &ti->align, &ti->has_align, err);
 	if (rc == 0)
-		rc = die_has(dw, die, DW_AT_declaration, &ti->decl, err);
+		rc = rci_die_has(dw, die, DW_AT_declaration, &ti->decl, err);
 	if (rc == 0)
-		rc = attr_ref(dw, die, DW_AT_type, &ti->type, err);
+		rc = rci_attr_ref(dw, die, DW_AT_type, &ti->type, err);
 	if (rc == 0)
 		rc = die_unit(dw, die, &ti->go, &ti->gnu, err);
 	if (rc == 0 && ti->tag == DW_TAG_base_type) {
-		rc = attr_const(dw, die, DW_AT_encoding, false, &enc, &has_enc, err);
+		rc = rci_attr_const(dw, die, DW_AT_encoding, false, &enc, &has_enc, err);
 		ti->is_signed = has_enc && (enc == DW_ATE_signed || enc == DW_ATE_signed_char);
 	}
 	if (rc < 0)
 		goto out;
 	if (dwarf_get_die_address_size(die, &asz, &e) != DW_DLV_OK) {
-		rc = dw_err(dw, e, err, "reading the address size");
+		rc = rci_dwarf_err(dw, e, err, "reading the address size");
 		goto out;
 	}
 	ti->addr_size = asz;
@@ -634,8 +636,8 @@ typedef int (*child_fn)(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, vo
 			struct rc_err *err);
 
 /* Call @fn for each child of @die, in order. */
-static int for_children(struct rc_dwarf *dw, Dwarf_Die die, child_fn fn, void *arg,
-			struct rc_err *err)
+static int rci_for_children(struct rc_dwarf *dw, Dwarf_Die die, child_fn fn, void *arg,
+			    struct rc_err *err)
 {
 	Dwarf_Error e = NULL;
 	Dwarf_Die child = NULL;
@@ -644,18 +646,18 @@ static int for_children(struct rc_dwarf *dw, Dwarf_Die die, child_fn fn, void *a
 	int rc = 0;
 
 	if (res == DW_DLV_ERROR)
-		return dw_err(dw, e, err, "reading children of a DIE");
+		return rci_dwarf_err(dw, e, err, "reading children of a DIE");
 	while (res == DW_DLV_OK) {
 		Dwarf_Die next = NULL;
 		Dwarf_Half tag;
 
-		rc = die_tag(dw, child, &tag, err);
+		rc = rci_die_tag(dw, child, &tag, err);
 		if (rc == 0)
 			rc = fn(dw, child, tag, arg, err);
 		if (rc == 0) {
 			res = dwarf_siblingof_b(dw->dbg, child, is_info, &next, &e);
 			if (res == DW_DLV_ERROR)
-				rc = dw_err(dw, e, err, "reading a sibling DIE");
+				rc = rci_dwarf_err(dw, e, err, "reading a sibling DIE");
 		}
 		dwarf_dealloc_die(child);
 		if (rc < 0)
@@ -684,11 +686,11 @@ static int add_dim(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void *a
 
 	if (tag != DW_TAG_subrange_type)
 		return 0;
-	rc = attr_const(dw, child, DW_AT_count, false, &count, &has_count, err);
+	rc = rci_attr_const(dw, child, DW_AT_count, false, &count, &has_count, err);
 	if (rc == 0)
-		rc = attr_const(dw, child, DW_AT_upper_bound, true, &upper, &has_upper, err);
+		rc = rci_attr_const(dw, child, DW_AT_upper_bound, true, &upper, &has_upper, err);
 	if (rc == 0)
-		rc = attr_const(dw, child, DW_AT_lower_bound, true, &lower, &has_lower, err);
+		rc = rci_attr_const(dw, child, DW_AT_lower_bound, true, &lower, &has_lower, err);
 	if (rc < 0)
 		return rc;
 	if (has_count && count > 0)
@@ -696,14 +698,14 @@ static int add_dim(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void *a
 	else if (!has_count && has_upper && upper >= lower)
 		dim = (uint64_t)(upper - lower) + 1;
 	if (RC_GROW(d->v, d->cap, d->n + 1) < 0)
-		return oom(err, "array dimensions");
+		return rci_dwarf_oom(err, "array dimensions");
 	d->v[d->n++] = dim;
 	return 0;
 }
 
 static int array_dims(struct rc_dwarf *dw, Dwarf_Die die, struct dims *d, struct rc_err *err)
 {
-	return for_children(dw, die, add_dim, d, err);
+	return rci_for_children(dw, die, add_dim, d, err);
 }
 
 /* ---- descriptions ---- */
@@ -746,22 +748,22 @@ static int desc_member(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, voi
 
 	if (tag != DW_TAG_member)
 		return 0;
-	rc = die_name(dw, child, &name, err);
+	rc = rci_die_name(dw, child, &name, err);
 	if (rc == 0)
-		rc = attr_ref(dw, child, DW_AT_type, &type, err);
+		rc = rci_attr_ref(dw, child, DW_AT_type, &type, err);
 	if (rc == 0)
-		rc = attr_udata(dw, child, DW_AT_bit_size, &bits, &has_bits, err);
+		rc = rci_attr_udata(dw, child, DW_AT_bit_size, &bits, &has_bits, err);
 	if (rc == 0)
 		rc = describe(dw, type, c->b, c->depth + 1, err);
 	if (rc < 0)
 		return rc;
 	if (name) {
-		sb_puts(c->b, " ");
-		sb_puts(c->b, name);
+		rci_sb_puts(c->b, " ");
+		rci_sb_puts(c->b, name);
 	}
 	if (has_bits)
-		sb_printf(c->b, ":%llu", (unsigned long long)bits);
-	sb_puts(c->b, "; ");
+		rci_sb_printf(c->b, ":%llu", (unsigned long long)bits);
+	rci_sb_puts(c->b, "; ");
 	return 0;
 }
 
@@ -776,12 +778,12 @@ static int desc_enumerator(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag,
 
 	if (tag != DW_TAG_enumerator)
 		return 0;
-	rc = die_name(dw, child, &name, err);
+	rc = rci_die_name(dw, child, &name, err);
 	if (rc == 0)
-		rc = attr_const(dw, child, DW_AT_const_value, true, &v, &has, err);
+		rc = rci_attr_const(dw, child, DW_AT_const_value, true, &v, &has, err);
 	if (rc < 0)
 		return rc;
-	sb_printf(c->b, "%s%s=%lld", c->first ? " " : ", ", name ? name : "", (long long)v);
+	rci_sb_printf(c->b, "%s%s=%lld", c->first ? " " : ", ", name ? name : "", (long long)v);
 	c->first = false;
 	return 0;
 }
@@ -796,13 +798,13 @@ static int desc_param(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void
 	if (tag != DW_TAG_formal_parameter && tag != DW_TAG_unspecified_parameters)
 		return 0;
 	if (!c->first)
-		sb_puts(c->b, ", ");
+		rci_sb_puts(c->b, ", ");
 	c->first = false;
 	if (tag == DW_TAG_unspecified_parameters) {
-		sb_puts(c->b, "...");
+		rci_sb_puts(c->b, "...");
 		return 0;
 	}
-	rc = attr_ref(dw, child, DW_AT_type, &type, err);
+	rc = rci_attr_ref(dw, child, DW_AT_type, &type, err);
 	if (rc == 0)
 		rc = describe(dw, type, c->b, c->depth + 1, err);
 	return rc;
@@ -818,18 +820,18 @@ static int describe_fn(struct rc_dwarf *dw, Dwarf_Die die, const struct tinfo *t
 
 	if (rc < 0)
 		return rc;
-	sb_puts(b, pointer ? " (*)(" : " (");
-	rc = for_children(dw, die, desc_param, &c, err);
+	rci_sb_puts(b, pointer ? " (*)(" : " (");
+	rc = rci_for_children(dw, die, desc_param, &c, err);
 	if (rc < 0)
 		return rc;
 	if (c.first) {
-		rc = die_has(dw, die, DW_AT_prototyped, &prototyped, err);
+		rc = rci_die_has(dw, die, DW_AT_prototyped, &prototyped, err);
 		if (rc < 0)
 			return rc;
 		if (prototyped)
-			sb_puts(b, "void");
+			rci_sb_puts(b, "void");
 	}
-	sb_puts(b, ")");
+	rci_sb_puts(b, ")");
 	return 0;
 }
 
@@ -847,20 +849,20 @@ static int describe(struct rc_dwarf *dw, struct tref t, struct sbuf *b, int dept
 	int rc;
 
 	if (t.none) {
-		sb_puts(b, "void");
+		rci_sb_puts(b, "void");
 		return 0;
 	}
 	if (depth > MAX_DESC_DEPTH) {
-		sb_puts(b, "...");
+		rci_sb_puts(b, "...");
 		return 0;
 	}
-	rc = read_tinfo(dw, t, &ti, &die, err);
+	rc = rci_read_tinfo(dw, t, &ti, &die, err);
 	if (rc < 0)
 		return rc;
 	word = aggregate_word(ti.tag);
 	if (ti.name && (ti.go || !word)) {
 		/* Named types, and every named Go type ("*main.T", "[]int"). */
-		sb_puts(b, ti.name);
+		rci_sb_puts(b, ti.name);
 		goto out;
 	}
 	switch (ti.tag) {
@@ -870,20 +872,20 @@ static int describe(struct rc_dwarf *dw, struct tref t, struct sbuf *b, int dept
 	case DW_TAG_enumeration_type: {
 		struct desc_ctx c = {.b = b, .depth = depth, .first = true};
 
-		sb_puts(b, word);
+		rci_sb_puts(b, word);
 		if (ti.name) {
-			sb_puts(b, " ");
-			sb_puts(b, ti.name);
+			rci_sb_puts(b, " ");
+			rci_sb_puts(b, ti.name);
 			break;
 		}
 		if (ti.tag == DW_TAG_enumeration_type) {
-			sb_puts(b, " {");
-			rc = for_children(dw, die, desc_enumerator, &c, err);
-			sb_puts(b, " }");
+			rci_sb_puts(b, " {");
+			rc = rci_for_children(dw, die, desc_enumerator, &c, err);
+			rci_sb_puts(b, " }");
 		} else {
-			sb_puts(b, " { ");
-			rc = for_children(dw, die, desc_member, &c, err);
-			sb_puts(b, "}");
+			rci_sb_puts(b, " { ");
+			rc = rci_for_children(dw, die, desc_member, &c, err);
+			rci_sb_puts(b, "}");
 		}
 		break;
 	}
@@ -891,7 +893,7 @@ static int describe(struct rc_dwarf *dw, struct tref t, struct sbuf *b, int dept
 	case DW_TAG_reference_type:
 	case DW_TAG_rvalue_reference_type:
 		if (!ti.type.none) {
-			rc = read_tinfo(dw, ti.type, &target, &tdie, err);
+			rc = rci_read_tinfo(dw, ti.type, &target, &tdie, err);
 			if (rc < 0)
 				break;
 			if (target.tag == DW_TAG_subroutine_type && ti.tag == DW_TAG_pointer_type) {
@@ -902,9 +904,9 @@ static int describe(struct rc_dwarf *dw, struct tref t, struct sbuf *b, int dept
 			dwarf_dealloc_die(tdie);
 		}
 		rc = describe(dw, ti.type, b, depth + 1, err);
-		sb_puts(b, ti.tag == DW_TAG_pointer_type     ? " *"
-			   : ti.tag == DW_TAG_reference_type ? " &"
-							     : " &&");
+		rci_sb_puts(b, ti.tag == DW_TAG_pointer_type	 ? " *"
+			       : ti.tag == DW_TAG_reference_type ? " &"
+								 : " &&");
 		break;
 	case DW_TAG_const_type:
 	case DW_TAG_volatile_type:
@@ -917,18 +919,18 @@ static int describe(struct rc_dwarf *dw, struct tref t, struct sbuf *b, int dept
 		Dwarf_Half ttag = 0;
 
 		if (!ti.type.none) {
-			rc = read_tinfo(dw, ti.type, &target, NULL, err);
+			rc = rci_read_tinfo(dw, ti.type, &target, NULL, err);
 			if (rc < 0)
 				break;
 			ttag = target.tag;
 		}
 		if (ttag == DW_TAG_pointer_type || ti.tag == DW_TAG_restrict_type) {
 			rc = describe(dw, ti.type, b, depth + 1, err);
-			sb_puts(b, " ");
-			sb_puts(b, q);
+			rci_sb_puts(b, " ");
+			rci_sb_puts(b, q);
 		} else {
-			sb_puts(b, q);
-			sb_puts(b, " ");
+			rci_sb_puts(b, q);
+			rci_sb_puts(b, " ");
 			rc = describe(dw, ti.type, b, depth + 1, err);
 		}
 		break;
@@ -941,9 +943,9 @@ static int describe(struct rc_dwarf *dw, struct tref t, struct sbuf *b, int dept
 			rc = array_dims(dw, die, &d, err);
 		for (size_t i = 0; rc == 0 && i < d.n; i++) {
 			if (d.v[i])
-				sb_printf(b, "[%llu]", (unsigned long long)d.v[i]);
+				rci_sb_printf(b, "[%llu]", (unsigned long long)d.v[i]);
 			else
-				sb_puts(b, "[]");
+				rci_sb_puts(b, "[]");
 		}
 		free(d.v);
 		break;
@@ -953,9 +955,9 @@ static int describe(struct rc_dwarf *dw, struct tref t, struct sbuf *b, int dept
 		break;
 	default:
 		if (ti.name)
-			sb_puts(b, ti.name);
+			rci_sb_puts(b, ti.name);
 		else
-			sb_printf(b, "<tag 0x%x>", ti.tag);
+			rci_sb_printf(b, "<tag 0x%x>", ti.tag);
 		break;
 	}
 out:
@@ -969,11 +971,11 @@ static int describe_dup(struct rc_dwarf *dw, struct tref t, const char **out, st
 	int rc = describe(dw, t, &b, 0, err);
 
 	if (rc == 0 && b.oom)
-		rc = oom(err, "a type description");
+		rc = rci_dwarf_oom(err, "a type description");
 	if (rc == 0) {
 		*out = rci_arena_strdup(&dw->arena, b.s ? b.s : "");
 		if (!*out)
-			rc = oom(err, "a type description");
+			rc = rci_dwarf_oom(err, "a type description");
 	}
 	free(b.s);
 	return rc;
@@ -981,8 +983,8 @@ static int describe_dup(struct rc_dwarf *dw, struct tref t, const char **out, st
 
 /* ---- layouts ---- */
 
-static int get_layout(struct rc_dwarf *dw, struct tref t, int depth, struct lnode **out,
-		      struct rc_err *err);
+static int rci_dwarf_get_layout(struct rc_dwarf *dw, struct tref t, int depth, struct lnode **out,
+				struct rc_err *err);
 
 static uint64_t align_of_size(uint64_t size)
 {
@@ -1014,7 +1016,7 @@ static int type_props(struct rc_dwarf *dw, struct tref t, int depth, uint64_t *s
 				  "bad debug info in '%s': types nest deeper than %d levels at "
 				  "offset 0x%llx",
 				  dw->path, MAX_DEPTH, (unsigned long long)t.off);
-	rc = read_tinfo(dw, t, &ti, &die, err);
+	rc = rci_read_tinfo(dw, t, &ti, &die, err);
 	if (rc < 0)
 		return rc;
 	switch (ti.tag) {
@@ -1044,7 +1046,7 @@ static int type_props(struct rc_dwarf *dw, struct tref t, int depth, uint64_t *s
 	case DW_TAG_enumeration_type:
 		if (ti.decl)
 			break; /* incomplete here */
-		rc = get_layout(dw, ti.self, depth + 1, &l, err);
+		rc = rci_dwarf_get_layout(dw, ti.self, depth + 1, &l, err);
 		if (rc == 0) {
 			*size = l->pub.size;
 			*align = l->pub.align;
@@ -1101,26 +1103,27 @@ static int add_member(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void
 
 	if (tag != DW_TAG_member && tag != DW_TAG_inheritance)
 		return 0;
-	rc = die_has(dw, child, DW_AT_declaration, &decl, err);
+	rc = rci_die_has(dw, child, DW_AT_declaration, &decl, err);
 	if (rc < 0 || decl)
 		return rc; /* a C++ static member */
 	if (RC_GROW(c->m, c->cap, c->n + 1) < 0)
-		return oom(err, "struct members");
+		return rci_dwarf_oom(err, "struct members");
 	m = &c->m[c->n];
 	memset(m, 0, sizeof(*m));
-	rc = die_name(dw, child, &name, err);
+	rc = rci_die_name(dw, child, &name, err);
 	if (rc == 0)
-		rc = attr_ref(dw, child, DW_AT_type, &type, err);
+		rc = rci_attr_ref(dw, child, DW_AT_type, &type, err);
 	if (rc == 0)
-		rc = member_location(dw, child, &loc, &has_loc, err);
+		rc = rci_member_location(dw, child, &loc, &has_loc, err);
 	if (rc == 0)
-		rc = attr_udata(dw, child, DW_AT_bit_size, &bit_size, &has_bit_size, err);
+		rc = rci_attr_udata(dw, child, DW_AT_bit_size, &bit_size, &has_bit_size, err);
 	if (rc == 0)
-		rc = attr_udata(dw, child, DW_AT_data_bit_offset, &data_bit_offset, &has_dbo, err);
+		rc = rci_attr_udata(dw, child, DW_AT_data_bit_offset, &data_bit_offset, &has_dbo,
+				    err);
 	if (rc == 0)
-		rc = attr_const(dw, child, DW_AT_bit_offset, true, &bit_offset, &has_bo, err);
+		rc = rci_attr_const(dw, child, DW_AT_bit_offset, true, &bit_offset, &has_bo, err);
 	if (rc == 0)
-		rc = attr_udata(dw, child, DW_AT_byte_size, &storage, &has_storage, err);
+		rc = rci_attr_udata(dw, child, DW_AT_byte_size, &storage, &has_storage, err);
 	if (rc == 0)
 		rc = type_props(dw, type, c->depth + 1, &m->size, &align, &dep, err);
 	if (rc == 0)
@@ -1129,7 +1132,7 @@ static int add_member(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void
 		return rc;
 	m->name = rci_arena_strdup(&dw->arena, name ? name : "");
 	if (!m->name)
-		return oom(err, "a member name");
+		return rci_dwarf_oom(err, "a member name");
 	m->offset = has_loc ? loc : 0;
 	m->bit_offset = -1;
 	if (has_dbo && !has_bit_size) {
@@ -1164,7 +1167,7 @@ static int add_member(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void
 		c->misaligned = true; /* a packed struct */
 	if (dep) {
 		if (RC_GROW(c->deps, c->cap_deps, c->n_deps + 1) < 0)
-			return oom(err, "struct members");
+			return rci_dwarf_oom(err, "struct members");
 		c->deps[c->n_deps++] = dep;
 	}
 	c->n++;
@@ -1188,16 +1191,16 @@ static int add_enumerator(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, 
 
 	if (tag != DW_TAG_enumerator)
 		return 0;
-	rc = die_name(dw, child, &name, err);
+	rc = rci_die_name(dw, child, &name, err);
 	if (rc == 0)
-		rc = attr_const(dw, child, DW_AT_const_value, c->is_signed, &v, &has, err);
+		rc = rci_attr_const(dw, child, DW_AT_const_value, c->is_signed, &v, &has, err);
 	if (rc < 0)
 		return rc;
 	if (RC_GROW(c->v, c->cap, c->n + 1) < 0)
-		return oom(err, "enumerators");
+		return rci_dwarf_oom(err, "enumerators");
 	c->v[c->n].name = rci_arena_strdup(&dw->arena, name ? name : "");
 	if (!c->v[c->n].name)
-		return oom(err, "enumerators");
+		return rci_dwarf_oom(err, "enumerators");
 	c->v[c->n++].value = v;
 	return 0;
 }
@@ -1219,7 +1222,7 @@ static int enum_signed(struct rc_dwarf *dw, const struct tinfo *ti, bool *is_sig
 	if (ti->gnu)
 		return 0;
 	for (int i = 0; i < MAX_DESC_DEPTH && !t.none; i++) {
-		rc = read_tinfo(dw, t, &u, NULL, err);
+		rc = rci_read_tinfo(dw, t, &u, NULL, err);
 		if (rc < 0)
 			return rc;
 		if (u.tag == DW_TAG_base_type) {
@@ -1297,7 +1300,7 @@ static int fill_aggregate(struct rc_dwarf *dw, struct lnode *l, Dwarf_Die die,
 			  const struct tinfo *ti, int depth, struct rc_err *err)
 {
 	struct members_ctx c = {.l = l, .max_align = 1, .depth = depth};
-	int rc = for_children(dw, die, add_member, &c, err);
+	int rc = rci_for_children(dw, die, add_member, &c, err);
 
 	if (rc < 0)
 		goto out;
@@ -1309,7 +1312,7 @@ static int fill_aggregate(struct rc_dwarf *dw, struct lnode *l, Dwarf_Die die,
 	if (c.n) {
 		l->pub.members = rci_arena_dup(&dw->arena, c.m, c.n * sizeof(*c.m));
 		if (!l->pub.members) {
-			rc = oom(err, "struct members");
+			rc = rci_dwarf_oom(err, "struct members");
 			goto out;
 		}
 		l->pub.n_members = c.n;
@@ -1317,7 +1320,7 @@ static int fill_aggregate(struct rc_dwarf *dw, struct lnode *l, Dwarf_Die die,
 	if (c.n_deps) {
 		l->deps = rci_arena_dup(&dw->arena, c.deps, c.n_deps * sizeof(*c.deps));
 		if (!l->deps) {
-			rc = oom(err, "struct members");
+			rc = rci_dwarf_oom(err, "struct members");
 			goto out;
 		}
 		l->n_deps = c.n_deps;
@@ -1335,11 +1338,11 @@ static int fill_enum(struct rc_dwarf *dw, struct lnode *l, Dwarf_Die die, const 
 	int rc = enum_signed(dw, ti, &c.is_signed, err);
 
 	if (rc == 0)
-		rc = for_children(dw, die, add_enumerator, &c, err);
+		rc = rci_for_children(dw, die, add_enumerator, &c, err);
 	if (rc == 0 && c.n) {
 		l->pub.enumerators = rci_arena_dup(&dw->arena, c.v, c.n * sizeof(*c.v));
 		if (!l->pub.enumerators)
-			rc = oom(err, "enumerators");
+			rc = rci_dwarf_oom(err, "enumerators");
 		l->pub.n_enumerators = c.n;
 	}
 	if (!ti->has_size && !ti->type.none) {
@@ -1355,8 +1358,8 @@ static int fill_enum(struct rc_dwarf *dw, struct lnode *l, Dwarf_Die die, const 
 }
 
 /* The layout of the type DIE @t, built once and cached. */
-static int get_layout(struct rc_dwarf *dw, struct tref t, int depth, struct lnode **out,
-		      struct rc_err *err)
+static int rci_dwarf_get_layout(struct rc_dwarf *dw, struct tref t, int depth, struct lnode **out,
+				struct rc_err *err)
 {
 	struct tinfo ti;
 	Dwarf_Die die = NULL;
@@ -1376,17 +1379,17 @@ static int get_layout(struct rc_dwarf *dw, struct tref t, int depth, struct lnod
 			return 0;
 		}
 	}
-	rc = read_tinfo(dw, t, &ti, &die, err);
+	rc = rci_read_tinfo(dw, t, &ti, &die, err);
 	if (rc < 0)
 		return rc;
 	if (ti.self.off != t.off || ti.self.is_info != t.is_info) {
 		/* Followed a signature: the type unit's DIE is the cache key. */
 		dwarf_dealloc_die(die);
-		return get_layout(dw, ti.self, depth + 1, out, err);
+		return rci_dwarf_get_layout(dw, ti.self, depth + 1, out, err);
 	}
 	l = rci_arena_alloc(&dw->arena, sizeof(*l));
 	if (!l) {
-		rc = oom(err, "a layout");
+		rc = rci_dwarf_oom(err, "a layout");
 		goto out;
 	}
 	memset(l, 0, sizeof(*l));
@@ -1396,7 +1399,7 @@ static int get_layout(struct rc_dwarf *dw, struct tref t, int depth, struct lnod
 	l->pub.size = ti.size;
 	l->pub.align = 1;
 	if (cache_put(dw, l) < 0) {
-		rc = oom(err, "the layout cache");
+		rc = rci_dwarf_oom(err, "the layout cache");
 		goto out;
 	}
 	rc = describe_dup(dw, t, &l->pub.name, err);
@@ -1418,7 +1421,7 @@ static int get_layout(struct rc_dwarf *dw, struct tref t, int depth, struct lnod
 		if (rc == 0 && d.n) {
 			l->pub.dims = rci_arena_dup(&dw->arena, d.v, d.n * sizeof(*d.v));
 			if (!l->pub.dims)
-				rc = oom(err, "array dimensions");
+				rc = rci_dwarf_oom(err, "array dimensions");
 			l->pub.n_dims = d.n;
 		}
 		free(d.v);
@@ -1439,7 +1442,7 @@ static int get_layout(struct rc_dwarf *dw, struct tref t, int depth, struct lnod
 	if (rc == 0 && dep) {
 		l->deps = rci_arena_dup(&dw->arena, &dep, sizeof(dep));
 		if (!l->deps)
-			rc = oom(err, "a layout");
+			rc = rci_dwarf_oom(err, "a layout");
 		l->n_deps = 1;
 	}
 	if (rc == 0)
@@ -1495,7 +1498,7 @@ static int nest_walk(struct lnode *root, struct lnode *l, unsigned mark, struct 
 	return 0;
 }
 
-static int compute_nested(struct rc_dwarf *dw, struct lnode *l, struct rc_err *err)
+static int rci_dwarf_compute_nested(struct rc_dwarf *dw, struct lnode *l, struct rc_err *err)
 {
 	struct nest ns = {0};
 	int rc = 0;
@@ -1503,13 +1506,13 @@ static int compute_nested(struct rc_dwarf *dw, struct lnode *l, struct rc_err *e
 	if (l->nested_done)
 		return 0;
 	if (nest_walk(l, l, ++dw->mark, &ns, 0) < 0) {
-		rc = oom(err, "nested types");
+		rc = rci_dwarf_oom(err, "nested types");
 		goto out;
 	}
 	if (ns.n) {
 		l->pub.nested = rci_arena_dup(&dw->arena, ns.v, ns.n * sizeof(*ns.v));
 		if (!l->pub.nested) {
-			rc = oom(err, "nested types");
+			rc = rci_dwarf_oom(err, "nested types");
 			goto out;
 		}
 		l->pub.n_nested = ns.n;
@@ -1517,7 +1520,7 @@ static int compute_nested(struct rc_dwarf *dw, struct lnode *l, struct rc_err *e
 	l->nested_done = true;
 	/* Those listed get their own lists too: callers walk them. */
 	for (size_t i = 0; i < ns.n && rc == 0; i++)
-		rc = compute_nested(dw, (struct lnode *)ns.v[i], err);
+		rc = rci_dwarf_compute_nested(dw, (struct lnode *)ns.v[i], err);
 out:
 	free(ns.v);
 	return rc;
@@ -1640,11 +1643,11 @@ static int find_debug_file(const struct rc_elf *elf, const char *debug_dir, char
 				else
 					snprintf(cand, sizeof(cand), "%s%s/%s", debug_dir, dir,
 						 name);
-				sb_printf(&tried, "%s'%s'", tried.len ? ", " : "", cand);
+				rci_sb_printf(&tried, "%s'%s'", tried.len ? ", " : "", cand);
 				if (!usable_debug_file(cand))
 					continue;
 				if (file_crc(cand, &got) < 0 || got != want) {
-					sb_puts(&tried, " (crc mismatch)");
+					rci_sb_puts(&tried, " (crc mismatch)");
 					continue;
 				}
 				snprintf(out, size, "%s", cand);
@@ -1652,7 +1655,7 @@ static int find_debug_file(const struct rc_elf *elf, const char *debug_dir, char
 				goto done;
 			}
 		} else {
-			sb_puts(&tried, "a malformed .gnu_debuglink");
+			rci_sb_puts(&tried, "a malformed .gnu_debuglink");
 		}
 	}
 	if (rc_elf_build_id(elf, &id, &id_len) == 0 && id_len >= 2) {
@@ -1660,7 +1663,7 @@ static int find_debug_file(const struct rc_elf *elf, const char *debug_dir, char
 
 		rc_hex(id, id_len, hex, sizeof(hex));
 		snprintf(cand, sizeof(cand), "%s/.build-id/%.2s/%s.debug", debug_dir, hex, hex + 2);
-		sb_printf(&tried, "%s'%s'", tried.len ? ", " : "", cand);
+		rci_sb_printf(&tried, "%s'%s'", tried.len ? ", " : "", cand);
 		if (same_build_id(cand, id, id_len)) {
 			snprintf(out, size, "%s", cand);
 			rc = 0;
@@ -1700,17 +1703,18 @@ static int check_units(struct rc_dwarf *dw, struct rc_err *err)
 			if (res == DW_DLV_NO_ENTRY)
 				break;
 			if (res == DW_DLV_ERROR)
-				return dw_err(dw, e, err, "reading a unit header");
+				return rci_dwarf_err(dw, e, err, "reading a unit header");
 			res = dwarf_siblingof_b(dw->dbg, NULL, is_info, &cu, &e);
 			if (res == DW_DLV_ERROR)
-				return dw_err(dw, e, err, "reading a unit's first DIE");
+				return rci_dwarf_err(dw, e, err, "reading a unit's first DIE");
 			if (res == DW_DLV_OK && !dw->seen_producer) {
 				char *producer = NULL;
 
 				res = dwarf_die_text(cu, DW_AT_producer, &producer, &e);
 				if (res == DW_DLV_ERROR) {
 					dwarf_dealloc_die(cu);
-					return dw_err(dw, e, err, "reading a unit's producer");
+					return rci_dwarf_err(dw, e, err,
+							     "reading a unit's producer");
 				}
 				if (res == DW_DLV_OK) {
 					dw->seen_producer = true;
@@ -1750,7 +1754,7 @@ int rc_dwarf_open(const struct rc_elf *elf, const char *debug_dir, struct rc_dwa
 	}
 	dw = calloc(1, sizeof(*dw));
 	if (!dw)
-		return oom(err, "the debug info handle");
+		return rci_dwarf_oom(err, "the debug info handle");
 	rci_arena_init(&dw->arena, ARENA_CHUNK, ARENA_CHUNK);
 	rc_elf_ident(elf, &id);
 	dw->big_endian = id.big_endian;
@@ -1763,7 +1767,7 @@ int rc_dwarf_open(const struct rc_elf *elf, const char *debug_dir, struct rc_dwa
 			snprintf(dw->source, n, own ? "'%s' .debug_info" : "'%s'", path);
 	}
 	if (!dw->path || !dw->source) {
-		rc = oom(err, "the debug info handle");
+		rc = rci_dwarf_oom(err, "the debug info handle");
 		goto fail;
 	}
 	res = dwarf_init_path(dw->path, NULL, 0, DW_DLC_READ, DW_GROUPNUMBER_ANY, NULL, NULL,
@@ -1800,8 +1804,8 @@ void rc_dwarf_free(struct rc_dwarf *dw)
 		if (dwarf_finish(dw->dbg, &e) == DW_DLV_ERROR && e)
 			dwarf_dealloc_error(NULL, e);
 	}
-	index_free(&dw->pub);
-	index_free(&dw->scan);
+	rci_dwarf_index_free(&dw->pub);
+	rci_dwarf_index_free(&dw->scan);
 	free(dw->cache);
 	rci_arena_release(&dw->arena);
 	free(dw->source);
@@ -1902,7 +1906,7 @@ static void load_pub(struct rc_dwarf *dw)
 		rc_elf_free(elf);
 	}
 	if (!raw) {
-		index_free(&dw->pub);
+		rci_dwarf_index_free(&dw->pub);
 		load_pub_libdwarf(dw);
 	}
 }
@@ -2003,7 +2007,7 @@ static int scan_die(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half tag, void *ar
 
 	if (kind == IK_NONE && tag != DW_TAG_namespace)
 		return 0;
-	rc = die_name(dw, die, &name, err);
+	rc = rci_die_name(dw, die, &name, err);
 	if (rc < 0 || !name)
 		return rc;
 	snprintf(qual, sizeof(qual), "%s%s", c->prefix, name);
@@ -2013,17 +2017,17 @@ static int scan_die(struct rc_dwarf *dw, Dwarf_Die die, Dwarf_Half tag, void *ar
 		if (sub.depth > MAX_NS_DEPTH)
 			return 0;
 		snprintf(sub.prefix, sizeof(sub.prefix), "%s::", qual);
-		return for_children(dw, die, scan_die, &sub, err);
+		return rci_for_children(dw, die, scan_die, &sub, err);
 	}
 	if (kind != IK_VAR) {
-		rc = die_has(dw, die, DW_AT_declaration, &decl, err);
+		rc = rci_die_has(dw, die, DW_AT_declaration, &decl, err);
 		if (rc < 0 || decl)
 			return rc;
 	}
 	if (dwarf_dieoffset(die, &off, &e) != DW_DLV_OK)
-		return dw_err(dw, e, err, "reading a DIE offset");
+		return rci_dwarf_err(dw, e, err, "reading a DIE offset");
 	if (index_add(&dw->scan, name_hash(qual, strlen(qual)), kind, off, c->is_info, true) < 0)
-		return oom(err, "the type name index");
+		return rci_dwarf_oom(err, "the type name index");
 	return 0;
 }
 
@@ -2056,17 +2060,17 @@ static int make_scan(struct rc_dwarf *dw, struct rc_err *err)
 			if (res == DW_DLV_NO_ENTRY)
 				break;
 			if (res == DW_DLV_ERROR) {
-				rc = dw_err(dw, e, err, "reading a unit header");
+				rc = rci_dwarf_err(dw, e, err, "reading a unit header");
 				break;
 			}
 			res = dwarf_siblingof_b(dw->dbg, NULL, c.is_info, &cu, &e);
 			if (res == DW_DLV_ERROR) {
-				rc = dw_err(dw, e, err, "reading a unit's first DIE");
+				rc = rci_dwarf_err(dw, e, err, "reading a unit's first DIE");
 				break;
 			}
 			if (res == DW_DLV_NO_ENTRY)
 				continue;
-			rc = for_children(dw, cu, scan_die, &c, err);
+			rc = rci_for_children(dw, cu, scan_die, &c, err);
 			dwarf_dealloc_die(cu);
 			if (rc < 0)
 				break;
@@ -2074,7 +2078,7 @@ static int make_scan(struct rc_dwarf *dw, struct rc_err *err)
 	}
 	if (rc < 0) {
 		/* libdwarf's unit iteration stopped midway: do not try again. */
-		index_free(&dw->scan);
+		rci_dwarf_index_free(&dw->scan);
 		dw->scan_state = -1;
 		if (err)
 			dw->scan_err = *err;
@@ -2163,10 +2167,10 @@ static int index_find(struct rc_dwarf *dw, const struct index *ix, const struct 
 			Dwarf_Die die = NULL;
 			Dwarf_Half tag;
 
-			rc = die_at(dw, t, &die, err);
+			rc = rci_die_at(dw, t, &die, err);
 			if (rc < 0)
 				return rc;
-			rc = die_tag(dw, die, &tag, err);
+			rc = rci_die_tag(dw, die, &tag, err);
 			dwarf_dealloc_die(die);
 			if (rc < 0)
 				return rc;
@@ -2183,12 +2187,12 @@ static int index_find(struct rc_dwarf *dw, const struct index *ix, const struct 
 			const char *name = NULL;
 			bool decl = false;
 
-			rc = die_at(dw, t, &die, err);
+			rc = rci_die_at(dw, t, &die, err);
 			if (rc < 0)
 				return rc;
-			rc = die_name(dw, die, &name, err);
+			rc = rci_die_name(dw, die, &name, err);
 			if (rc == 0 && kind != IK_VAR && en->kind == IK_ANY)
-				rc = die_has(dw, die, DW_AT_declaration, &decl, err);
+				rc = rci_die_has(dw, die, DW_AT_declaration, &decl, err);
 			dwarf_dealloc_die(die);
 			if (rc < 0)
 				return rc;
@@ -2230,10 +2234,10 @@ static int finish_layout(struct rc_dwarf *dw, struct tref t, const struct rc_lay
 			 struct rc_err *err)
 {
 	struct lnode *l;
-	int rc = get_layout(dw, t, 0, &l, err);
+	int rc = rci_dwarf_get_layout(dw, t, 0, &l, err);
 
 	if (rc == 0)
-		rc = compute_nested(dw, l, err);
+		rc = rci_dwarf_compute_nested(dw, l, err);
 	if (rc == 0)
 		*out = &l->pub;
 	return rc;
@@ -2272,21 +2276,21 @@ int rc_dwarf_variable(struct rc_dwarf *dw, const char *name, const struct rc_lay
 		return rc_err_set(err, rc, "variable '%s' not found in %s", name, dw->source);
 	if (rc < 0)
 		return rc;
-	rc = die_at(dw, t, &die, err);
+	rc = rci_die_at(dw, t, &die, err);
 	if (rc < 0)
 		return rc;
-	rc = attr_ref(dw, die, DW_AT_type, &type, err);
+	rc = rci_attr_ref(dw, die, DW_AT_type, &type, err);
 	if (rc == 0 && type.none) {
 		struct tref spec;
 
 		/* A definition that names its declaration instead. */
-		rc = attr_ref(dw, die, DW_AT_specification, &spec, err);
+		rc = rci_attr_ref(dw, die, DW_AT_specification, &spec, err);
 		if (rc == 0 && !spec.none) {
 			Dwarf_Die sdie = NULL;
 
-			rc = die_at(dw, spec, &sdie, err);
+			rc = rci_die_at(dw, spec, &sdie, err);
 			if (rc == 0) {
-				rc = attr_ref(dw, sdie, DW_AT_type, &type, err);
+				rc = rci_attr_ref(dw, sdie, DW_AT_type, &type, err);
 				dwarf_dealloc_die(sdie);
 			}
 		}
