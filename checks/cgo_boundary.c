@@ -15,6 +15,7 @@
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
 #include <reloadcheck/gobin.h>
+#include <reloadcheck/mem.h>
 #include <reloadcheck/report.h>
 
 struct name {
@@ -43,15 +44,8 @@ static int names_add(struct names *ns, const char *s, size_t len)
 	for (size_t i = 0; i < ns->n; i++)
 		if (ns->v[i].len == len && memcmp(ns->v[i].s, s, len) == 0)
 			return 0;
-	if (ns->n == ns->cap) {
-		size_t cap = ns->cap ? ns->cap * 2 : 16;
-		void *p = realloc(ns->v, cap * sizeof(*ns->v));
-
-		if (!p)
-			return -RC_ENOMEM;
-		ns->v = p;
-		ns->cap = cap;
-	}
+	if (RC_GROW(ns->v, ns->cap, ns->n + 1) < 0)
+		return -RC_ENOMEM;
 	ns->v[ns->n++] = (struct name){s, len};
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
 #include <reloadcheck/gobin.h>
+#include <reloadcheck/mem.h>
 #include <reloadcheck/report.h>
 #include <reloadcheck/symdiff.h>
 
@@ -90,16 +91,9 @@ static struct pkg_counts *pkg(struct diff_state *st, const char *name, size_t na
 	for (size_t i = 0; i < st->n_pkgs; i++)
 		if (st->pkgs[i].len == len && memcmp(st->pkgs[i].name, name, len) == 0)
 			return &st->pkgs[i];
-	if (st->n_pkgs == st->cap_pkgs) {
-		size_t cap = st->cap_pkgs ? st->cap_pkgs * 2 : 32;
-		void *p = realloc(st->pkgs, cap * sizeof(*st->pkgs));
-
-		if (!p) {
-			st->oom = true;
-			return NULL;
-		}
-		st->pkgs = p;
-		st->cap_pkgs = cap;
+	if (RC_GROW(st->pkgs, st->cap_pkgs, st->n_pkgs + 1) < 0) {
+		st->oom = true;
+		return NULL;
 	}
 	st->pkgs[st->n_pkgs] = (struct pkg_counts){.name = name, .len = len};
 	return &st->pkgs[st->n_pkgs++];

@@ -16,12 +16,33 @@
 
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/mem.h>
 
 struct symtab_cache {
 	bool loaded;
 	bool present;
 	struct rc_elf_sym *syms;
 	size_t n;
+};
+
+/*
+ * What the lazy decoders fill in on first use. It hangs off a pointer so that
+ * a decoder reached through a const struct rc_elf (rc_elf_ident) can fill it
+ * without casting the const away. A decode that fails leaves it untouched.
+ */
+struct elf_cache {
+	struct symtab_cache tables[2];
+
+	bool dyn_loaded;
+	struct rc_elf_dynamic dyn;
+
+	bool vn_loaded;
+	struct rc_elf_verneed *vn;
+	size_t n_vn;
+
+	bool vd_loaded;
+	const char **vd;
+	size_t n_vd;
 };
 
 struct rc_elf {
@@ -38,18 +59,7 @@ struct rc_elf {
 	struct rc_elf_segment *segs;
 	const char *interp;
 
-	struct symtab_cache tables[2];
-
-	bool dyn_loaded;
-	struct rc_elf_dynamic dyn;
-
-	bool vn_loaded;
-	struct rc_elf_verneed *vn;
-	size_t n_vn;
-
-	bool vd_loaded;
-	const char **vd;
-	size_t n_vd;
+	struct elf_cache *cache;
 };
 
 static int fmt_err(struct rc_err *err, const char *path, const char *what)
@@ -276,9 +286,15 @@ int rc_elf_open(const char *path, struct rc_elf **out, struct rc_err *err)
 	if (rc)
 		return rc;
 	elf = calloc(1, sizeof(*elf));
-	if (elf)
+	if (elf) {
 		elf->path = strdup(path);
-	if (!elf || !elf->path) {
+		elf->cache = calloc(1, sizeof(*elf->cache));
+	}
+	if (!elf || !elf->path || !elf->cache) {
+		if (elf) {
+			free(elf->path);
+			free(elf->cache);
+		}
 		free(elf);
 		close(fd);
 		return rc_err_set(err, -RC_ENOMEM, "'%s': out of memory", path);
@@ -325,11 +341,14 @@ void rc_elf_free(struct rc_elf *elf)
 {
 	if (!elf)
 		return;
-	for (int i = 0; i < 2; i++)
-		free(elf->tables[i].syms);
-	free(elf->dyn.needed);
-	free(elf->vn);
-	free(elf->vd);
+	if (elf->cache) {
+		for (int i = 0; i < 2; i++)
+			free(elf->cache->tables[i].syms);
+		free(elf->cache->dyn.needed);
+		free(elf->cache->vn);
+		free(elf->cache->vd);
+		free(elf->cache);
+	}
 	free(elf->secs);
 	free(elf->segs);
 	if (elf->e)
@@ -362,6 +381,9 @@ uint64_t rc_elf_read_uint(const struct rc_elf *elf, const unsigned char *p, size
 	return v;
 }
 
+static int load_dynamic(const struct rc_elf *elf, const struct rc_elf_dynamic **out,
+			struct rc_err *err);
+
 void rc_elf_ident(const struct rc_elf *elf, struct rc_elf_ident *out)
 {
 	const struct rc_elf_dynamic *dyn = NULL;
@@ -379,7 +401,7 @@ void rc_elf_ident(const struct rc_elf *elf, struct rc_elf_ident *out)
 		if (elf->segs[i].type == PT_DYNAMIC)
 			out->dynamic = true;
 	/* The dynamic section was validated at open; a decode error means no flags. */
-	if (rc_elf_dynamic((struct rc_elf *)elf, &dyn, NULL) != 0)
+	if (load_dynamic(elf, &dyn, NULL) != 0)
 		dyn = NULL;
 	out->pie =
 		elf->ehdr.e_type == ET_DYN && (elf->interp || (dyn && (dyn->flags_1 & DF_1_PIE)));
@@ -531,6 +553,29 @@ int rc_elf_build_id(const struct rc_elf *elf, const unsigned char **id, size_t *
 	return find_note(elf, "GNU", 4, NT_GNU_BUILD_ID, id, len);
 }
 
+int rc_elf_build_id_of_path(const char *path, char *hex, size_t size, struct rc_err *err)
+{
+	struct rc_elf *elf;
+	const unsigned char *id;
+	size_t len;
+	int rc;
+
+	if (size)
+		hex[0] = '\0';
+	rc = rc_elf_open(path, &elf, err);
+	if (rc < 0)
+		return rc;
+	rc = rc_elf_build_id(elf, &id, &len);
+	if (rc == 0 && len == 0)
+		rc = -RC_ENOENT;
+	if (rc == 0)
+		rc_hex(id, len, hex, size);
+	else
+		rc_err_set(err, rc, "no GNU build-id in '%s'", path);
+	rc_elf_free(elf);
+	return rc;
+}
+
 /* The Go linker's note: owner "Go\0\0" (namesz 4), type 4 (ELF_NOTE_GOBUILDID_TAG). */
 #define NT_GO_BUILD_ID 4
 
@@ -614,94 +659,154 @@ const unsigned char *rc_elf_vaddr_bytes(const struct rc_elf *elf, uint64_t vaddr
 	return NULL;
 }
 
+/* One version entry of .gnu.version_d (its first name) or .gnu.version_r. */
+struct ver_entry {
+	uint32_t type;	  /* SHT_GNU_verdef or SHT_GNU_verneed */
+	unsigned ndx;	  /* the index versym entries use */
+	unsigned flags;	  /* VER_FLG_* */
+	const char *name; /* NULL when outside its string table */
+	const char *file; /* verneed: the library that must define it, or NULL */
+};
+
+typedef int (*ver_fn)(const struct ver_entry *e, void *arg);
+
+/*
+ * Call @fn for each entry of every section of @type (SHT_GNU_verdef or
+ * SHT_GNU_verneed). With @strict, a truncated entry is an error; without, the
+ * rest of that section is skipped. Returns 0, @fn's negative return, or
+ * -RC_EFORMAT.
+ */
+static int walk_versions(const struct rc_elf *elf, uint32_t type, bool strict, ver_fn fn, void *arg,
+			 struct rc_err *err)
+{
+	const char *what = type == SHT_GNU_verdef ? ".gnu.version_d" : ".gnu.version_r";
+
+	for (size_t i = 1; i < elf->shnum; i++) {
+		Elf_Scn *scn = elf_getscn(elf->e, i);
+		GElf_Shdr sh;
+		Elf_Data *d;
+		size_t off = 0;
+
+		if (elf->secs[i].type != type)
+			continue;
+		d = gelf_getshdr(scn, &sh) ? elf_getdata(scn, NULL) : NULL;
+		if (!d) {
+			if (!strict)
+				continue;
+			return rc_err_set(err, -RC_EFORMAT, "'%s': cannot read %s: %s", elf->path,
+					  what, elf_errmsg(-1));
+		}
+		for (size_t k = 0; k < sh.sh_info && off < d->d_size; k++) {
+			struct ver_entry e = {.type = type};
+			size_t next;
+			int rc;
+
+			if (type == SHT_GNU_verdef) {
+				GElf_Verdef vd;
+				GElf_Verdaux va;
+
+				if (!gelf_getverdef(d, (int)off, &vd))
+					goto truncated;
+				if (vd.vd_cnt && gelf_getverdaux(d, (int)(off + vd.vd_aux), &va)) {
+					e.ndx = vd.vd_ndx;
+					e.flags = vd.vd_flags;
+					e.name = elf_strptr(elf->e, sh.sh_link, va.vda_name);
+					rc = fn(&e, arg);
+					if (rc < 0)
+						return rc;
+				}
+				next = vd.vd_next;
+			} else {
+				GElf_Verneed vn;
+				size_t aoff;
+
+				if (!gelf_getverneed(d, (int)off, &vn))
+					goto truncated;
+				e.file = elf_strptr(elf->e, sh.sh_link, vn.vn_file);
+				aoff = off + vn.vn_aux;
+				for (size_t a = 0; a < vn.vn_cnt && aoff < d->d_size; a++) {
+					GElf_Vernaux va;
+
+					if (!gelf_getvernaux(d, (int)aoff, &va)) {
+						if (!strict)
+							break;
+						return rc_err_set(err, -RC_EFORMAT,
+								  "'%s': %s auxiliary entry is "
+								  "truncated",
+								  elf->path, what);
+					}
+					e.ndx = va.vna_other & 0x7fff;
+					e.flags = va.vna_flags;
+					e.name = elf_strptr(elf->e, sh.sh_link, va.vna_name);
+					rc = fn(&e, arg);
+					if (rc < 0)
+						return rc;
+					if (!va.vna_next)
+						break;
+					aoff += va.vna_next;
+				}
+				next = vn.vn_next;
+			}
+			if (!next)
+				break;
+			off += next;
+			continue;
+		truncated:
+			if (!strict)
+				break;
+			return rc_err_set(err, -RC_EFORMAT, "'%s': %s entry %zu is truncated",
+					  elf->path, what, k);
+		}
+	}
+	return 0;
+}
+
 /* Version names by index (from .gnu.version_d and .gnu.version_r) for dynsym. */
 struct vernames {
 	const char **names;
 	size_t n;
+	size_t max; /* the highest index seen (first pass) */
 };
 
-static void vernames_set(struct vernames *v, size_t idx, const char *name)
+static int vernames_max(const struct ver_entry *e, void *arg)
 {
-	if (idx < v->n && name)
-		v->names[idx] = name;
+	struct vernames *v = arg;
+
+	if (e->ndx > v->max)
+		v->max = e->ndx;
+	return 0;
 }
 
-static int load_vernames(struct rc_elf *elf, struct vernames *v)
+static int vernames_set(const struct ver_entry *e, void *arg)
 {
-	size_t max = 1;
+	struct vernames *v = arg;
 
-	for (int pass = 0; pass < 2; pass++) {
-		if (pass) {
-			v->n = max + 1;
-			v->names = calloc(v->n, sizeof(*v->names));
-			if (!v->names)
-				return -RC_ENOMEM;
-		}
-		for (size_t i = 1; i < elf->shnum; i++) {
-			const struct rc_elf_section *s = &elf->secs[i];
-			Elf_Scn *scn = elf_getscn(elf->e, i);
-			GElf_Shdr sh;
-			Elf_Data *d;
-			size_t off = 0;
+	if (e->ndx < v->n && e->name)
+		v->names[e->ndx] = e->name;
+	return 0;
+}
 
-			if (s->type != SHT_GNU_verdef && s->type != SHT_GNU_verneed)
-				continue;
-			d = gelf_getshdr(scn, &sh) ? elf_getdata(scn, NULL) : NULL;
-			if (!d)
-				continue;
-			for (size_t k = 0; k < sh.sh_info && off < d->d_size; k++) {
-				if (s->type == SHT_GNU_verdef) {
-					GElf_Verdef vd;
-					GElf_Verdaux va;
+/* Best effort: a malformed version section leaves its symbols without versions. */
+static int load_vernames(const struct rc_elf *elf, struct vernames *v)
+{
+	static const uint32_t types[] = {SHT_GNU_verdef, SHT_GNU_verneed};
 
-					if (!gelf_getverdef(d, (int)off, &vd))
-						break;
-					if (!pass && vd.vd_ndx > max)
-						max = vd.vd_ndx;
-					if (pass && vd.vd_cnt &&
-					    gelf_getverdaux(d, (int)(off + vd.vd_aux), &va))
-						vernames_set(v, vd.vd_ndx,
-							     elf_strptr(elf->e, sh.sh_link,
-									va.vda_name));
-					if (!vd.vd_next)
-						break;
-					off += vd.vd_next;
-				} else {
-					GElf_Verneed vn;
-					size_t aoff;
-
-					if (!gelf_getverneed(d, (int)off, &vn))
-						break;
-					aoff = off + vn.vn_aux;
-					for (size_t a = 0; a < vn.vn_cnt && aoff < d->d_size; a++) {
-						GElf_Vernaux va;
-
-						if (!gelf_getvernaux(d, (int)aoff, &va))
-							break;
-						if (!pass && (va.vna_other & 0x7fff) > max)
-							max = va.vna_other & 0x7fff;
-						if (pass)
-							vernames_set(v, va.vna_other & 0x7fff,
-								     elf_strptr(elf->e, sh.sh_link,
-										va.vna_name));
-						if (!va.vna_next)
-							break;
-						aoff += va.vna_next;
-					}
-					if (!vn.vn_next)
-						break;
-					off += vn.vn_next;
-				}
-			}
-		}
-	}
+	v->max = 1;
+	for (size_t t = 0; t < 2; t++)
+		walk_versions(elf, types[t], false, vernames_max, v, NULL);
+	v->n = v->max + 1;
+	v->names = calloc(v->n, sizeof(*v->names));
+	if (!v->names)
+		return -RC_ENOMEM;
+	for (size_t t = 0; t < 2; t++)
+		walk_versions(elf, types[t], false, vernames_set, v, NULL);
 	return 0;
 }
 
 int rc_elf_symbols(struct rc_elf *elf, enum rc_elf_table which, const struct rc_elf_sym **syms,
 		   size_t *n, bool *present, struct rc_err *err)
 {
-	struct symtab_cache *c = &elf->tables[which];
+	struct symtab_cache *c = &elf->cache->tables[which];
 	uint32_t want = which == RC_ELF_DYNSYM ? SHT_DYNSYM : SHT_SYMTAB;
 	struct vernames vn = {0};
 	Elf_Data *versym = NULL;
@@ -810,7 +915,8 @@ done:
 	return 0;
 }
 
-int rc_elf_dynamic(struct rc_elf *elf, const struct rc_elf_dynamic **out, struct rc_err *err)
+/* Fills a struct rc_elf_dynamic; on failure the caller frees needed. */
+static int decode_dynamic(const struct rc_elf *elf, struct rc_elf_dynamic *dy, struct rc_err *err)
 {
 	size_t idx = 0;
 	Elf_Scn *scn;
@@ -818,18 +924,14 @@ int rc_elf_dynamic(struct rc_elf *elf, const struct rc_elf_dynamic **out, struct
 	Elf_Data *d;
 	size_t count, n_needed = 0;
 
-	if (elf->dyn_loaded)
-		goto done;
 	for (size_t i = 1; i < elf->shnum; i++) {
 		if (elf->secs[i].type == SHT_DYNAMIC) {
 			idx = i;
 			break;
 		}
 	}
-	if (!idx) {
-		elf->dyn_loaded = true;
-		goto done;
-	}
+	if (!idx)
+		return 0;
 	scn = elf_getscn(elf->e, idx);
 	d = gelf_getshdr(scn, &sh) ? elf_getdata(scn, NULL) : NULL;
 	if (!d)
@@ -842,8 +944,8 @@ int rc_elf_dynamic(struct rc_elf *elf, const struct rc_elf_dynamic **out, struct
 		if (gelf_getdyn(d, (int)i, &dyn) && dyn.d_tag == DT_NEEDED)
 			n_needed++;
 	}
-	elf->dyn.needed = n_needed ? calloc(n_needed, sizeof(char *)) : NULL;
-	if (n_needed && !elf->dyn.needed)
+	dy->needed = n_needed ? calloc(n_needed, sizeof(char *)) : NULL;
+	if (n_needed && !dy->needed)
 		return rc_err_set(err, -RC_ENOMEM, "'%s': out of memory", elf->path);
 	for (size_t i = 0; i < count; i++) {
 		GElf_Dyn dyn;
@@ -863,161 +965,140 @@ int rc_elf_dynamic(struct rc_elf *elf, const struct rc_elf_dynamic **out, struct
 		}
 		switch (dyn.d_tag) {
 		case DT_NEEDED:
-			elf->dyn.needed[elf->dyn.n_needed++] = s;
+			dy->needed[dy->n_needed++] = s;
 			break;
 		case DT_SONAME:
-			elf->dyn.soname = s;
+			dy->soname = s;
 			break;
 		case DT_RPATH:
-			elf->dyn.rpath = s;
+			dy->rpath = s;
 			break;
 		case DT_RUNPATH:
-			elf->dyn.runpath = s;
+			dy->runpath = s;
 			break;
 		case DT_FLAGS_1:
-			elf->dyn.flags_1 = dyn.d_un.d_val;
+			dy->flags_1 = dyn.d_un.d_val;
 			break;
 		default:
 			break;
 		}
 	}
-	elf->dyn_loaded = true;
-done:
-	*out = &elf->dyn;
+	return 0;
+}
+
+/* rc_elf_dynamic for a const @elf: the decoded result lives in its cache. */
+static int load_dynamic(const struct rc_elf *elf, const struct rc_elf_dynamic **out,
+			struct rc_err *err)
+{
+	struct elf_cache *c = elf->cache;
+
+	if (!c->dyn_loaded) {
+		struct rc_elf_dynamic dy = {0};
+		int rc = decode_dynamic(elf, &dy, err);
+
+		if (rc < 0) {
+			free(dy.needed);
+			return rc;
+		}
+		c->dyn = dy;
+		c->dyn_loaded = true;
+	}
+	*out = &c->dyn;
+	return 0;
+}
+
+int rc_elf_dynamic(struct rc_elf *elf, const struct rc_elf_dynamic **out, struct rc_err *err)
+{
+	return load_dynamic(elf, out, err);
+}
+
+struct verneeds {
+	struct rc_elf_verneed *v;
+	size_t n, cap;
+	const char *path;
+	struct rc_err *err;
+};
+
+static int add_verneed(const struct ver_entry *e, void *arg)
+{
+	struct verneeds *vs = arg;
+
+	if (!e->name || !e->file)
+		return rc_err_set(vs->err, -RC_EFORMAT,
+				  "'%s': .gnu.version_r names a string outside its string table",
+				  vs->path);
+	if (RC_GROW(vs->v, vs->cap, vs->n + 1) < 0)
+		return rc_err_set(vs->err, -RC_ENOMEM, "'%s': out of memory", vs->path);
+	vs->v[vs->n++] = (struct rc_elf_verneed){
+		.file = e->file,
+		.version = e->name,
+		.weak = (e->flags & VER_FLG_WEAK) != 0,
+	};
 	return 0;
 }
 
 int rc_elf_verneeds(struct rc_elf *elf, const struct rc_elf_verneed **out, size_t *n,
 		    struct rc_err *err)
 {
-	size_t cap = 0;
+	struct elf_cache *c = elf->cache;
 
-	if (elf->vn_loaded)
-		goto done;
-	for (size_t i = 1; i < elf->shnum; i++) {
-		Elf_Scn *scn = elf_getscn(elf->e, i);
-		GElf_Shdr sh;
-		Elf_Data *d;
-		size_t off = 0;
+	if (!c->vn_loaded) {
+		struct verneeds vs = {.path = elf->path, .err = err};
+		int rc = walk_versions(elf, SHT_GNU_verneed, true, add_verneed, &vs, err);
 
-		if (elf->secs[i].type != SHT_GNU_verneed)
-			continue;
-		d = gelf_getshdr(scn, &sh) ? elf_getdata(scn, NULL) : NULL;
-		if (!d)
-			return rc_err_set(err, -RC_EFORMAT, "'%s': cannot read .gnu.version_r: %s",
-					  elf->path, elf_errmsg(-1));
-		for (size_t k = 0; k < sh.sh_info && off < d->d_size; k++) {
-			GElf_Verneed vn;
-			size_t aoff;
-			const char *file;
-
-			if (!gelf_getverneed(d, (int)off, &vn))
-				return rc_err_set(err, -RC_EFORMAT,
-						  "'%s': .gnu.version_r entry %zu is truncated",
-						  elf->path, k);
-			file = elf_strptr(elf->e, sh.sh_link, vn.vn_file);
-			aoff = off + vn.vn_aux;
-			for (size_t a = 0; a < vn.vn_cnt && aoff < d->d_size; a++) {
-				GElf_Vernaux va;
-				const char *name;
-
-				if (!gelf_getvernaux(d, (int)aoff, &va))
-					return rc_err_set(err, -RC_EFORMAT,
-							  "'%s': .gnu.version_r auxiliary entry is "
-							  "truncated",
-							  elf->path);
-				name = elf_strptr(elf->e, sh.sh_link, va.vna_name);
-				if (!name || !file)
-					return rc_err_set(err, -RC_EFORMAT,
-							  "'%s': .gnu.version_r names a string "
-							  "outside its string table",
-							  elf->path);
-				if (elf->n_vn == cap) {
-					size_t ncap = cap ? cap * 2 : 16;
-					void *p = realloc(elf->vn, ncap * sizeof(*elf->vn));
-
-					if (!p)
-						return rc_err_set(err, -RC_ENOMEM,
-								  "'%s': out of memory", elf->path);
-					elf->vn = p;
-					cap = ncap;
-				}
-				elf->vn[elf->n_vn++] = (struct rc_elf_verneed){
-					.file = file,
-					.version = name,
-					.weak = (va.vna_flags & VER_FLG_WEAK) != 0,
-				};
-				if (!va.vna_next)
-					break;
-				aoff += va.vna_next;
-			}
-			if (!vn.vn_next)
-				break;
-			off += vn.vn_next;
+		if (rc < 0) {
+			free(vs.v);
+			return rc;
 		}
+		c->vn = vs.v;
+		c->n_vn = vs.n;
+		c->vn_loaded = true;
 	}
-	elf->vn_loaded = true;
-done:
-	*out = elf->vn;
-	*n = elf->n_vn;
+	*out = c->vn;
+	*n = c->n_vn;
+	return 0;
+}
+
+struct verdefs {
+	const char **v;
+	size_t n, cap;
+	const char *path;
+	struct rc_err *err;
+};
+
+static int add_verdef(const struct ver_entry *e, void *arg)
+{
+	struct verdefs *vs = arg;
+
+	if (e->flags & VER_FLG_BASE)
+		return 0; /* the file's own name, not a version */
+	if (!e->name)
+		return rc_err_set(vs->err, -RC_EFORMAT,
+				  "'%s': .gnu.version_d names a string outside its string table",
+				  vs->path);
+	if (RC_GROW(vs->v, vs->cap, vs->n + 1) < 0)
+		return rc_err_set(vs->err, -RC_ENOMEM, "'%s': out of memory", vs->path);
+	vs->v[vs->n++] = e->name;
 	return 0;
 }
 
 int rc_elf_verdefs(struct rc_elf *elf, const char *const **out, size_t *n, struct rc_err *err)
 {
-	size_t cap = 0;
+	struct elf_cache *c = elf->cache;
 
-	if (elf->vd_loaded)
-		goto done;
-	for (size_t i = 1; i < elf->shnum; i++) {
-		Elf_Scn *scn = elf_getscn(elf->e, i);
-		GElf_Shdr sh;
-		Elf_Data *d;
-		size_t off = 0;
+	if (!c->vd_loaded) {
+		struct verdefs vs = {.path = elf->path, .err = err};
+		int rc = walk_versions(elf, SHT_GNU_verdef, true, add_verdef, &vs, err);
 
-		if (elf->secs[i].type != SHT_GNU_verdef)
-			continue;
-		d = gelf_getshdr(scn, &sh) ? elf_getdata(scn, NULL) : NULL;
-		if (!d)
-			return rc_err_set(err, -RC_EFORMAT, "'%s': cannot read .gnu.version_d: %s",
-					  elf->path, elf_errmsg(-1));
-		for (size_t k = 0; k < sh.sh_info && off < d->d_size; k++) {
-			GElf_Verdef vd;
-			GElf_Verdaux va;
-			const char *name;
-
-			if (!gelf_getverdef(d, (int)off, &vd))
-				return rc_err_set(err, -RC_EFORMAT,
-						  "'%s': .gnu.version_d entry %zu is truncated",
-						  elf->path, k);
-			if (!(vd.vd_flags & VER_FLG_BASE) && vd.vd_cnt &&
-			    gelf_getverdaux(d, (int)(off + vd.vd_aux), &va)) {
-				name = elf_strptr(elf->e, sh.sh_link, va.vda_name);
-				if (!name)
-					return rc_err_set(err, -RC_EFORMAT,
-							  "'%s': .gnu.version_d names a string "
-							  "outside its string table",
-							  elf->path);
-				if (elf->n_vd == cap) {
-					size_t ncap = cap ? cap * 2 : 32;
-					void *p = realloc(elf->vd, ncap * sizeof(*elf->vd));
-
-					if (!p)
-						return rc_err_set(err, -RC_ENOMEM,
-								  "'%s': out of memory", elf->path);
-					elf->vd = p;
-					cap = ncap;
-				}
-				elf->vd[elf->n_vd++] = name;
-			}
-			if (!vd.vd_next)
-				break;
-			off += vd.vd_next;
+		if (rc < 0) {
+			free(vs.v);
+			return rc;
 		}
+		c->vd = vs.v;
+		c->n_vd = vs.n;
+		c->vd_loaded = true;
 	}
-	elf->vd_loaded = true;
-done:
-	*out = elf->vd;
-	*n = elf->n_vd;
+	*out = c->vd;
+	*n = c->n_vd;
 	return 0;
 }

@@ -1,23 +1,38 @@
 /* SPDX-License-Identifier: MIT */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <reloadcheck/error.h>
 
-static const char *const messages[] = {
-#define RC_X_MSG(name, num, msg) [num] = msg,
-	RC_ERROR_LIST(RC_X_MSG)
-#undef RC_X_MSG
-};
-
 const char *rc_strerror(int code)
 {
 	if (code < 0)
 		code = -code;
-	if ((size_t)code >= sizeof(messages) / sizeof(messages[0]) || !messages[code])
-		return "unknown error";
-	return messages[code];
+	switch (code) {
+#define RC_X_MSG(name, num, msg) \
+	case num:                \
+		return msg;
+		RC_ERROR_LIST(RC_X_MSG)
+#undef RC_X_MSG
+	}
+	return "unknown error";
+}
+
+int rc_err_from_errno(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ESRCH:
+		return -RC_ENOENT;
+	case EACCES:
+	case EPERM:
+		return -RC_EACCES;
+	case ENOMEM:
+		return -RC_ENOMEM;
+	}
+	return -RC_EIO;
 }
 
 int rc_err_set(struct rc_err *err, int code, const char *fmt, ...)

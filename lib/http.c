@@ -24,6 +24,7 @@
 
 #include <reloadcheck/error.h>
 #include <reloadcheck/http.h>
+#include <reloadcheck/mem.h>
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 5000L
 #define DEFAULT_MAX_BODY ((size_t)64 << 20)
@@ -72,21 +73,10 @@ static size_t sink_write(char *data, size_t size, size_t nmemb, void *arg)
 		s->too_big = true;
 		return 0; /* CURLE_WRITE_ERROR */
 	}
-	if (s->cap - s->len < n + 1) {
-		size_t ncap = s->cap ? s->cap : 16384;
-		unsigned char *nb;
-
-		while (ncap - s->len < n + 1)
-			ncap *= 2;
-		if (s->max < SIZE_MAX && ncap > s->max + 1)
-			ncap = s->max + 1;
-		nb = realloc(s->buf, ncap);
-		if (!nb) {
-			s->oom = true;
-			return 0;
-		}
-		s->buf = nb;
-		s->cap = ncap;
+	/* n <= max - len above, so len + n + 1 cannot wrap unless max is SIZE_MAX. */
+	if (n + 1 > SIZE_MAX - s->len || RC_GROW(s->buf, s->cap, s->len + n + 1) < 0) {
+		s->oom = true;
+		return 0;
 	}
 	memcpy(s->buf + s->len, data, n);
 	s->len += n;

@@ -8,9 +8,9 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include <reloadcheck/report.h>
+#include "json.h"
 
-#define MAX_DEPTH ((int)(sizeof(((struct rc_json *)0)->need_comma)))
+#define MAX_DEPTH ((int)(sizeof(((struct rci_json *)0)->need_comma)))
 
 /*
  * Pretty output indents the outer levels only: objects nested deeper than
@@ -19,7 +19,7 @@
  */
 #define PRETTY_DEPTH 4
 
-void rc_json_init(struct rc_json *j, FILE *out, bool pretty)
+void rci_json_init(struct rci_json *j, FILE *out, bool pretty)
 {
 	j->out = out;
 	j->depth = 0;
@@ -29,20 +29,20 @@ void rc_json_init(struct rc_json *j, FILE *out, bool pretty)
 	j->len = 0;
 }
 
-static void flush(struct rc_json *j)
+static void flush(struct rci_json *j)
 {
 	if (j->len && fwrite(j->buf, 1, j->len, j->out) != j->len)
 		j->failed = true;
 	j->len = 0;
 }
 
-int rc_json_finish(struct rc_json *j)
+int rci_json_finish(struct rci_json *j)
 {
 	flush(j);
 	return j->failed ? -1 : 0;
 }
 
-static inline void put(struct rc_json *j, const void *p, size_t n)
+static inline void put(struct rci_json *j, const void *p, size_t n)
 {
 	if (n > sizeof(j->buf) - j->len) {
 		flush(j);
@@ -56,14 +56,14 @@ static inline void put(struct rc_json *j, const void *p, size_t n)
 	j->len += n;
 }
 
-static inline void putch(struct rc_json *j, char c)
+static inline void putch(struct rci_json *j, char c)
 {
 	if (j->len == sizeof(j->buf))
 		flush(j);
 	j->buf[j->len++] = c;
 }
 
-static void newline(struct rc_json *j)
+static void newline(struct rci_json *j)
 {
 	static const char indent[] = "\n                ";
 
@@ -76,7 +76,7 @@ static void newline(struct rc_json *j)
 }
 
 /* Separator before a value (array element, top level, or after a key). */
-static void before_value(struct rc_json *j)
+static void before_value(struct rci_json *j)
 {
 	if (j->after_key) {
 		j->after_key = false;
@@ -90,7 +90,7 @@ static void before_value(struct rc_json *j)
 	}
 }
 
-static void open_container(struct rc_json *j, char c)
+static void open_container(struct rci_json *j, char c)
 {
 	before_value(j);
 	putch(j, c);
@@ -99,7 +99,7 @@ static void open_container(struct rc_json *j, char c)
 	j->depth++;
 }
 
-static void close_container(struct rc_json *j, char c)
+static void close_container(struct rci_json *j, char c)
 {
 	bool had_items = j->depth <= MAX_DEPTH && j->need_comma[j->depth - 1];
 
@@ -109,22 +109,22 @@ static void close_container(struct rc_json *j, char c)
 	putch(j, c);
 }
 
-void rc_json_begin_object(struct rc_json *j)
+void rci_json_begin_object(struct rci_json *j)
 {
 	open_container(j, '{');
 }
 
-void rc_json_end_object(struct rc_json *j)
+void rci_json_end_object(struct rci_json *j)
 {
 	close_container(j, '}');
 }
 
-void rc_json_begin_array(struct rc_json *j)
+void rci_json_begin_array(struct rci_json *j)
 {
 	open_container(j, '[');
 }
 
-void rc_json_end_array(struct rc_json *j)
+void rci_json_end_array(struct rci_json *j)
 {
 	close_container(j, ']');
 }
@@ -208,7 +208,7 @@ bytes:
 	return i;
 }
 
-static void escape(struct rc_json *j, const char *str, size_t len)
+static void escape(struct rci_json *j, const char *str, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
@@ -269,7 +269,7 @@ static void escape(struct rc_json *j, const char *str, size_t len)
 	}
 }
 
-void rc_json_key(struct rc_json *j, const char *key)
+void rci_json_key(struct rci_json *j, const char *key)
 {
 	size_t len = strlen(key);
 
@@ -286,7 +286,7 @@ void rc_json_key(struct rc_json *j, const char *key)
 	j->after_key = true;
 }
 
-void rc_json_stringn(struct rc_json *j, const char *s, size_t len)
+void rci_json_stringn(struct rci_json *j, const char *s, size_t len)
 {
 	before_value(j);
 	putch(j, '"');
@@ -294,12 +294,12 @@ void rc_json_stringn(struct rc_json *j, const char *s, size_t len)
 	putch(j, '"');
 }
 
-void rc_json_string(struct rc_json *j, const char *s)
+void rci_json_string(struct rci_json *j, const char *s)
 {
-	rc_json_stringn(j, s, strlen(s));
+	rci_json_stringn(j, s, strlen(s));
 }
 
-static void put_u64(struct rc_json *j, uint64_t v, bool neg)
+static void put_u64(struct rci_json *j, uint64_t v, bool neg)
 {
 	char tmp[24];
 	size_t n = sizeof(tmp);
@@ -313,19 +313,19 @@ static void put_u64(struct rc_json *j, uint64_t v, bool neg)
 	put(j, tmp + n, sizeof(tmp) - n);
 }
 
-void rc_json_int(struct rc_json *j, int64_t v)
+void rci_json_int(struct rci_json *j, int64_t v)
 {
 	before_value(j);
 	put_u64(j, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
-void rc_json_uint(struct rc_json *j, uint64_t v)
+void rci_json_uint(struct rci_json *j, uint64_t v)
 {
 	before_value(j);
 	put_u64(j, v, false);
 }
 
-void rc_json_bool(struct rc_json *j, bool v)
+void rci_json_bool(struct rci_json *j, bool v)
 {
 	before_value(j);
 	if (v)
@@ -334,7 +334,7 @@ void rc_json_bool(struct rc_json *j, bool v)
 		put(j, "false", 5);
 }
 
-void rc_json_null(struct rc_json *j)
+void rci_json_null(struct rci_json *j)
 {
 	before_value(j);
 	put(j, "null", 4);

@@ -12,6 +12,7 @@
 
 #include "jsonio.h"
 #include "procfs.h"
+#include "util.h"
 
 /* Line and column of @at in @buf, for a parse error. */
 static void position(const char *buf, const char *at, int *line, int *col)
@@ -28,54 +29,246 @@ static void position(const char *buf, const char *at, int *line, int *col)
 	}
 }
 
-int rci_jr_load(struct rci_jr *r, size_t max, const char *what, int missing, cJSON **root)
+int rci_json_load_file(const char *path, size_t max, const char *what, cJSON **root, char **text,
+		       size_t *text_len, struct rc_err *err)
 {
 	const char *end = NULL;
 	cJSON *doc = NULL;
 	char *buf = NULL;
 	size_t cap = 0, len = 0;
 	int line, col;
-	int rc = rci_read_file(r->file, &buf, &cap, &len);
+	int rc = rci_read_file(path, max, &buf, &cap, &len);
 
+	if (rc == -RC_EFORMAT) {
+		rc = rc_err_set(err, rc, "'%s': more than %zu bytes, too large for a %s", path, max,
+				what);
+		goto out;
+	}
 	if (rc < 0) {
-		rc = rc_err_set(r->err,
-				rc == -EACCES	? -RC_EACCES
-				: rc == -ENOENT ? missing
-				: rc == -ENOMEM ? -RC_ENOMEM
-						: -RC_EIO,
-				"'%s': cannot read: %s", r->file, strerror(-rc));
+		rc = rc_err_set(err, rc, "'%s': cannot read: %s", path, strerror(errno));
 		goto out;
 	}
 	if (len == 0) {
-		rc = rc_err_set(r->err, -RC_EFORMAT, "'%s': empty file, not a %s", r->file, what);
-		goto out;
-	}
-	if (len > max) {
-		rc = rc_err_set(r->err, -RC_EFORMAT, "'%s': %zu bytes, too large for a %s", r->file,
-				len, what);
+		rc = rc_err_set(err, -RC_EFORMAT, "'%s': empty file, not a %s", path, what);
 		goto out;
 	}
 	doc = cJSON_ParseWithLengthOpts(buf, len, &end, false);
 	if (!doc) {
 		position(buf, end && end >= buf && end <= buf + len ? end : buf, &line, &col);
-		rc = rc_err_set(r->err, -RC_EFORMAT, "'%s': not valid JSON (line %d, column %d)",
-				r->file, line, col);
+		rc = rc_err_set(err, -RC_EFORMAT, "'%s': not valid JSON at line %d, column %d",
+				path, line, col);
 		goto out;
 	}
 	end += strspn(end, " \t\r\n");
 	if (end != buf + len) {
 		position(buf, end, &line, &col);
-		rc = rc_err_set(r->err, -RC_EFORMAT,
-				"'%s': not valid JSON: data after the end (line %d, column %d)",
-				r->file, line, col);
+		rc = rc_err_set(err, -RC_EFORMAT,
+				"'%s': data after the end of the JSON value at line %d, column %d",
+				path, line, col);
 		goto out;
 	}
 	*root = doc;
 	doc = NULL;
+	if (text) {
+		*text = buf;
+		*text_len = len;
+		buf = NULL;
+	}
 out:
 	cJSON_Delete(doc);
 	free(buf);
 	return rc;
+}
+
+/* Locating values in the raw text, which is valid JSON (cJSON accepted it) */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Past the string starting at the '"' at @p. */
+static const char *skip_string(const char *p, const char *end)
+{
+	for (p++; p < end && *p != '"'; p++) {
+		if (*p == '\\')
+			p++;
+	}
+	return p < end ? p + 1 : end;
+}
+
+/* Past the value at @p. */
+static const char *skip_value(const char *p, const char *end)
+{
+	int depth = 0;
+
+	do {
+		if (*p == '"') {
+			p = skip_string(p, end);
+			continue;
+		}
+		if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			depth--;
+		} else if (depth == 0) {
+			/* a scalar: up to the next delimiter */
+			while (p < end && !strchr(",]} \t\r\n", *p))
+				p++;
+			return p;
+		}
+		p++;
+	} while (p < end && depth > 0);
+	return p;
+}
+
+/* The character a one-letter escape ("\\n") stands for, or -1. */
+static int unescape(char c)
+{
+	switch (c) {
+	case '"':
+	case '\\':
+	case '/':
+		return c;
+	case 'b':
+		return '\b';
+	case 'f':
+		return '\f';
+	case 'n':
+		return '\n';
+	case 'r':
+		return '\r';
+	case 't':
+		return '\t';
+	default:
+		return -1;
+	}
+}
+
+static unsigned read_u4(const char *p)
+{
+	unsigned v = 0;
+
+	for (int i = 0; i < 4; i++)
+		v = v << 4 | (unsigned)rci_hexval(p[i]);
+	return v;
+}
+
+/* Whether the JSON string at @p (its '"') decodes to @want. */
+static bool key_equals(const char *p, const char *end, const char *want)
+{
+	const unsigned char *w = (const unsigned char *)want;
+	unsigned char u8[4];
+	unsigned cp;
+	size_t n;
+
+	for (p++; p < end && *p != '"'; p++) {
+		if (*p != '\\') {
+			if (*w++ != (unsigned char)*p)
+				return false;
+			continue;
+		}
+		p++;
+		if (p >= end)
+			return false;
+		if (*p != 'u') {
+			if (unescape(*p) < 0 || *w++ != (unsigned char)unescape(*p))
+				return false;
+			continue;
+		}
+		if (end - p < 5)
+			return false;
+		cp = read_u4(p + 1);
+		p += 4;
+		if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 7 && p[1] == '\\' && p[2] == 'u') {
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (read_u4(p + 3) - 0xdc00);
+			p += 6;
+		}
+		if (cp < 0x80) {
+			u8[0] = (unsigned char)cp;
+			n = 1;
+		} else if (cp < 0x800) {
+			u8[0] = (unsigned char)(0xc0 | cp >> 6);
+			u8[1] = (unsigned char)(0x80 | (cp & 0x3f));
+			n = 2;
+		} else if (cp < 0x10000) {
+			u8[0] = (unsigned char)(0xe0 | cp >> 12);
+			u8[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+			u8[2] = (unsigned char)(0x80 | (cp & 0x3f));
+			n = 3;
+		} else {
+			u8[0] = (unsigned char)(0xf0 | cp >> 18);
+			u8[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+			u8[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+			u8[3] = (unsigned char)(0x80 | (cp & 0x3f));
+			n = 4;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (*w++ != u8[i])
+				return false;
+		}
+	}
+	return *w == '\0';
+}
+
+const char *rci_json_locate(const char *text, size_t len, const struct rci_json_seg *path,
+			    size_t depth)
+{
+	const char *end = text + len;
+	const char *p = text, *at;
+
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3; /* cJSON skips a UTF-8 byte order mark */
+	p = skip_ws(p, end);
+	at = p;
+	for (size_t i = 0; i < depth; i++) {
+		const char *found = NULL;
+
+		if (path[i].key && p < end && *p == '{') {
+			int skip = path[i].index;
+
+			p = skip_ws(p + 1, end);
+			while (p < end && *p == '"') {
+				const char *k = p;
+
+				p = skip_ws(skip_string(p, end), end);
+				if (p < end && *p == ':')
+					p = skip_ws(p + 1, end);
+				if (key_equals(k, end, path[i].key) && skip-- == 0) {
+					found = k;
+					break;
+				}
+				p = skip_ws(skip_value(p, end), end);
+				if (p < end && *p == ',')
+					p = skip_ws(p + 1, end);
+			}
+		} else if (!path[i].key && p < end && *p == '[') {
+			p = skip_ws(p + 1, end);
+			for (int n = 0; p < end && *p != ']'; n++) {
+				if (n == path[i].index) {
+					found = p;
+					break;
+				}
+				p = skip_ws(skip_value(p, end), end);
+				if (p < end && *p == ',')
+					p = skip_ws(p + 1, end);
+			}
+		}
+		if (!found)
+			break;
+		at = found;
+	}
+	return at;
+}
+
+int rci_json_line(const char *text, const char *at)
+{
+	int line, col;
+
+	position(text, at, &line, &col);
+	return line;
 }
 
 int rci_jr_schema(struct rci_jr *r, const cJSON *root, const char *schema, const char *what)

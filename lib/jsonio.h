@@ -3,10 +3,12 @@
 #define RELOADCHECK_LIB_JSONIO_H
 
 /*
- * cJSON helpers shared by the JSON forms of the pprof summary (pprof.c) and
- * of the process snapshot (snapshot.c): readers that check each key's type
- * and range and name the file and the key path in the message, and writers
- * that remember an allocation failure instead of checking every call.
+ * cJSON helpers shared by the JSON files of the library (the pprof summary,
+ * the process snapshot, the policy): one size-capped loader whose messages
+ * give the line and column, a locator of key paths in the raw text, readers
+ * that check each key's type and range and name the file and the key path in
+ * the message, and writers that remember an allocation failure instead of
+ * checking every call.
  */
 
 #include <stdbool.h>
@@ -21,21 +23,50 @@ struct rc_err;
 /* The largest integer a JSON number (a double) holds exactly: 2^53 - 1. */
 #define RCI_JSON_MAX_SAFE_INTEGER ((int64_t)(((uint64_t)1 << 53) - 1))
 
+/* Loading */
+
+/*
+ * Read and parse the JSON file at @path into *@root (the caller frees it with
+ * cJSON_Delete). @what names the document in messages ("snapshot"). A file
+ * over @max bytes is refused before it is read in full. With @text, the raw
+ * text (NUL-terminated, *@text_len bytes; the caller frees it) comes back too,
+ * for rci_json_locate(). Returns 0, rc_err_from_errno() of a file that cannot
+ * be read, or -RC_EFORMAT for an empty file, one over @max bytes, invalid JSON
+ * and data after the value, whose messages give the line and column:
+ * "'PATH': not valid JSON at line L, column C".
+ */
+int rci_json_load_file(const char *path, size_t max, const char *what, cJSON **root, char **text,
+		       size_t *text_len, struct rc_err *err);
+
+/*
+ * One step of a key path: a member name, or an array index when key is NULL.
+ * For a member, index counts earlier members of the same name to pass over
+ * (only a duplicate key has one).
+ */
+struct rci_json_seg {
+	const char *key;
+	int index;
+};
+
+/*
+ * Where the last step of @path is in the JSON @text of @len bytes (which
+ * cJSON accepted): the key's opening quote for a member, the value for an
+ * array element; the top-level value for an empty path. When a step cannot be
+ * found (it should not happen) the deepest one found so far stands in.
+ * cJSON keeps no positions: this gives a message its line.
+ */
+const char *rci_json_locate(const char *text, size_t len, const struct rci_json_seg *path,
+			    size_t depth);
+
+/* The line (from 1) of @at in @text. */
+int rci_json_line(const char *text, const char *at);
+
 /* Reading */
 
 struct rci_jr {
 	const char *file; /* named first in every message */
 	struct rc_err *err;
 };
-
-/*
- * Read and parse the file @r->file into *@root (the caller frees it with
- * cJSON_Delete). @what names the document in messages ("snapshot"). A file
- * that cannot be read is -RC_EACCES, -RC_ENOMEM, @missing when it does not
- * exist, else -RC_EIO; an empty file, one over @max bytes, invalid JSON and
- * data after the value are -RC_EFORMAT. Returns 0 or that negative code.
- */
-int rci_jr_load(struct rci_jr *r, size_t max, const char *what, int missing, cJSON **root);
 
 /*
  * @root is an object whose "schema" is the string @schema; @what names the

@@ -7,13 +7,12 @@
  *
  * cJSON keeps no positions. Messages find the line themselves: a parse error
  * from cJSON's error offset, a semantic one by walking the raw text along the
- * key path of the offending value (locate()), which stays right when the same
+ * key path of the offending value (rci_json_locate()), which stays right when the same
  * key name occurs in several objects. Duplicate keys are rejected, so the
  * first occurrence the walk finds is the one cJSON returned.
  *
  * The policy keeps the cJSON tree: its strings are borrowed from it.
  */
-#include <errno.h>
 #include <fnmatch.h>
 #include <inttypes.h>
 #include <math.h>
@@ -26,13 +25,12 @@
 #include <cjson/cJSON.h>
 
 #include <reloadcheck/error.h>
+#include <reloadcheck/mem.h>
 #include <reloadcheck/policy.h>
 #include <reloadcheck/proc.h>
 #include <reloadcheck/report.h>
 
 #include "jsonio.h"
-#include "procfs.h"
-#include "util.h"
 
 #define MAX_POLICY_FILE (1 << 20)
 #define MAX_DEPTH 8
@@ -91,228 +89,19 @@ struct rc_policy {
 	size_t n_headers;
 };
 
-/*
- * One step of a key path: a member name, or an array index when key is NULL.
- * For a member, index counts earlier members of the same name to pass over
- * (only a duplicate key has one).
- */
-struct seg {
-	const char *key;
-	int index;
-};
-
 struct ctx {
 	const char *file;
 	const char *text; /* the raw file, NUL-terminated */
 	size_t len;
 	const struct rc_policy_catalog *cat;
 	struct rc_err *err;
-	struct seg path[MAX_DEPTH]; /* of the value being read; left as is on error */
+	struct rci_json_seg path[MAX_DEPTH]; /* of the value being read; left as is on error */
 	size_t depth;
 	struct rci_jr jr; /* file "" and a scratch error: see relay() */
 	struct rc_err scratch;
 };
 
-/* Raw text scanner: the text is valid JSON (cJSON accepted it) */
-
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
-
-/* Past the string starting at the '"' at @p. */
-static const char *skip_string(const char *p, const char *end)
-{
-	for (p++; p < end && *p != '"'; p++) {
-		if (*p == '\\')
-			p++;
-	}
-	return p < end ? p + 1 : end;
-}
-
-/* Past the value at @p. */
-static const char *skip_value(const char *p, const char *end)
-{
-	int depth = 0;
-
-	do {
-		if (*p == '"') {
-			p = skip_string(p, end);
-			continue;
-		}
-		if (*p == '{' || *p == '[') {
-			depth++;
-		} else if (*p == '}' || *p == ']') {
-			depth--;
-		} else if (depth == 0) {
-			/* a scalar: up to the next delimiter */
-			while (p < end && !strchr(",]} \t\r\n", *p))
-				p++;
-			return p;
-		}
-		p++;
-	} while (p < end && depth > 0);
-	return p;
-}
-
-/* The character a one-letter escape ("\\n") stands for, or -1. */
-static int unescape(char c)
-{
-	switch (c) {
-	case '"':
-	case '\\':
-	case '/':
-		return c;
-	case 'b':
-		return '\b';
-	case 'f':
-		return '\f';
-	case 'n':
-		return '\n';
-	case 'r':
-		return '\r';
-	case 't':
-		return '\t';
-	default:
-		return -1;
-	}
-}
-
-static unsigned read_u4(const char *p)
-{
-	unsigned v = 0;
-
-	for (int i = 0; i < 4; i++)
-		v = v << 4 | (unsigned)rci_hexval(p[i]);
-	return v;
-}
-
-/* Whether the JSON string at @p (its '"') decodes to @want. */
-static bool key_equals(const char *p, const char *end, const char *want)
-{
-	const unsigned char *w = (const unsigned char *)want;
-	unsigned char u8[4];
-	unsigned cp;
-	size_t n;
-
-	for (p++; p < end && *p != '"'; p++) {
-		if (*p != '\\') {
-			if (*w++ != (unsigned char)*p)
-				return false;
-			continue;
-		}
-		p++;
-		if (p >= end)
-			return false;
-		if (*p != 'u') {
-			if (unescape(*p) < 0 || *w++ != (unsigned char)unescape(*p))
-				return false;
-			continue;
-		}
-		if (end - p < 5)
-			return false;
-		cp = read_u4(p + 1);
-		p += 4;
-		if (cp >= 0xd800 && cp < 0xdc00 && end - p >= 7 && p[1] == '\\' && p[2] == 'u') {
-			cp = 0x10000 + ((cp - 0xd800) << 10) + (read_u4(p + 3) - 0xdc00);
-			p += 6;
-		}
-		if (cp < 0x80) {
-			u8[0] = (unsigned char)cp;
-			n = 1;
-		} else if (cp < 0x800) {
-			u8[0] = (unsigned char)(0xc0 | cp >> 6);
-			u8[1] = (unsigned char)(0x80 | (cp & 0x3f));
-			n = 2;
-		} else if (cp < 0x10000) {
-			u8[0] = (unsigned char)(0xe0 | cp >> 12);
-			u8[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-			u8[2] = (unsigned char)(0x80 | (cp & 0x3f));
-			n = 3;
-		} else {
-			u8[0] = (unsigned char)(0xf0 | cp >> 18);
-			u8[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-			u8[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-			u8[3] = (unsigned char)(0x80 | (cp & 0x3f));
-			n = 4;
-		}
-		for (size_t i = 0; i < n; i++) {
-			if (*w++ != u8[i])
-				return false;
-		}
-	}
-	return *w == '\0';
-}
-
-/*
- * Where the last step of @path is in the text: the key's opening quote for a
- * member, the value for an array element; the top-level value for an empty
- * path. When a step cannot be found (it should not happen) the deepest one
- * found so far stands in.
- */
-static const char *locate(const struct ctx *c, const struct seg *path, size_t depth)
-{
-	const char *end = c->text + c->len;
-	const char *p = c->text, *at;
-
-	if (c->len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
-		p += 3; /* cJSON skips a UTF-8 byte order mark */
-	p = skip_ws(p, end);
-	at = p;
-	for (size_t i = 0; i < depth; i++) {
-		const char *found = NULL;
-
-		if (path[i].key && p < end && *p == '{') {
-			int skip = path[i].index;
-
-			p = skip_ws(p + 1, end);
-			while (p < end && *p == '"') {
-				const char *k = p;
-
-				p = skip_ws(skip_string(p, end), end);
-				if (p < end && *p == ':')
-					p = skip_ws(p + 1, end);
-				if (key_equals(k, end, path[i].key) && skip-- == 0) {
-					found = k;
-					break;
-				}
-				p = skip_ws(skip_value(p, end), end);
-				if (p < end && *p == ',')
-					p = skip_ws(p + 1, end);
-			}
-		} else if (!path[i].key && p < end && *p == '[') {
-			p = skip_ws(p + 1, end);
-			for (int n = 0; p < end && *p != ']'; n++) {
-				if (n == path[i].index) {
-					found = p;
-					break;
-				}
-				p = skip_ws(skip_value(p, end), end);
-				if (p < end && *p == ',')
-					p = skip_ws(p + 1, end);
-			}
-		}
-		if (!found)
-			break;
-		at = found;
-	}
-	return at;
-}
-
-static int line_of(const struct ctx *c, const char *at)
-{
-	int line = 1;
-
-	for (const char *p = c->text; p < at; p++) {
-		if (*p == '\n')
-			line++;
-	}
-	return line;
-}
-
-static void format_path(const struct seg *path, size_t depth, char *buf, size_t size)
+static void format_path(const struct rci_json_seg *path, size_t depth, char *buf, size_t size)
 {
 	size_t used = 0;
 
@@ -342,7 +131,8 @@ __attribute__((format(printf, 2, 3))) static int fail(struct ctx *c, const char 
 	va_end(ap);
 	format_path(c->path, depth, path, sizeof(path));
 	return rc_err_set(c->err, -RC_EINVAL, "'%s' line %d: key '%s': %s", c->file,
-			  line_of(c, locate(c, c->path, depth)), path, what);
+			  rci_json_line(c->text, rci_json_locate(c->text, c->len, c->path, depth)),
+			  path, what);
 }
 
 static int oom(struct ctx *c)
@@ -373,14 +163,14 @@ static int relay(struct ctx *c, int rc, const char *key)
 static void push_key(struct ctx *c, const char *key)
 {
 	if (c->depth < MAX_DEPTH)
-		c->path[c->depth] = (struct seg){.key = key};
+		c->path[c->depth] = (struct rci_json_seg){.key = key};
 	c->depth++;
 }
 
 static void push_index(struct ctx *c, int index)
 {
 	if (c->depth < MAX_DEPTH)
-		c->path[c->depth] = (struct seg){.index = index};
+		c->path[c->depth] = (struct rci_json_seg){.index = index};
 	c->depth++;
 }
 
@@ -865,9 +655,10 @@ static int read_policy(struct ctx *c, const cJSON *root, struct rc_policy *p)
 	int rc;
 
 	if (!cJSON_IsObject(root))
-		return rc_err_set(c->err, -RC_EINVAL,
-				  "'%s' line %d: not a policy: the top level is not an object",
-				  c->file, line_of(c, locate(c, NULL, 0)));
+		return rc_err_set(
+			c->err, -RC_EINVAL,
+			"'%s' line %d: not a policy: the top level is not an object", c->file,
+			rci_json_line(c->text, rci_json_locate(c->text, c->len, NULL, 0)));
 	push_key(c, "policy");
 	/* not in the text: the line is the top-level object's */
 	if (!cJSON_GetObjectItemCaseSensitive(root, "policy"))
@@ -912,56 +703,15 @@ static int read_policy(struct ctx *c, const cJSON *root, struct rc_policy *p)
 	return rc;
 }
 
-static int parse(struct ctx *c, cJSON **root)
-{
-	const char *end = NULL;
-	const char *at, *bol;
-	bool trailing = false;
-	cJSON *doc;
-
-	if (c->len == 0)
-		return rc_err_set(c->err, -RC_EINVAL, "'%s' line 1: empty file, not a policy",
-				  c->file);
-	if (c->len > MAX_POLICY_FILE)
-		return rc_err_set(c->err, -RC_EINVAL, "'%s': %zu bytes, too large for a policy",
-				  c->file, c->len);
-	doc = cJSON_ParseWithLengthOpts(c->text, c->len, &end, false);
-	if (doc) {
-		at = end + strspn(end, " \t\r\n");
-		if (at == c->text + c->len) {
-			*root = doc;
-			return 0;
-		}
-		cJSON_Delete(doc);
-		trailing = true;
-	} else {
-		at = end && end >= c->text && end <= c->text + c->len ? end : c->text;
-	}
-	bol = at;
-	while (bol > c->text && bol[-1] != '\n')
-		bol--;
-	return rc_err_set(c->err, -RC_EINVAL, "'%s' line %d: %s near column %d", c->file,
-			  line_of(c, at),
-			  trailing ? "data after the end of the JSON value" : "not valid JSON",
-			  (int)(at - bol) + 1);
-}
-
 int rc_policy_load(const char *path, const struct rc_policy_catalog *cat, struct rc_policy **out,
 		   struct rc_err *err)
 {
 	struct ctx c = {.file = path, .cat = cat, .err = err};
 	struct rc_policy *p = NULL;
 	char *buf = NULL;
-	size_t cap = 0, len = 0;
-	int rc = rci_read_file(path, &buf, &cap, &len);
+	size_t len = 0;
+	int rc;
 
-	if (rc < 0) {
-		rc = rc_err_set(err, rc == -ENOMEM ? -RC_ENOMEM : -RC_EIO, "'%s': cannot read: %s",
-				path, strerror(-rc));
-		goto out;
-	}
-	c.text = buf;
-	c.len = len;
 	c.jr = (struct rci_jr){.file = "", .err = &c.scratch};
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -970,9 +720,20 @@ int rc_policy_load(const char *path, const struct rc_policy_catalog *cat, struct
 	}
 	p->fail_on = RC_VERDICT_FAIL;
 	p->th = default_thresholds;
-	rc = parse(&c, &p->root);
-	if (rc == 0)
-		rc = read_policy(&c, p->root, p);
+	rc = rci_json_load_file(path, MAX_POLICY_FILE, "policy", &p->root, &buf, &len, err);
+	if (rc < 0) {
+		/*
+		 * A policy that is not JSON is a usage error like one that does not
+		 * validate; one that cannot be read, an I/O error.
+		 */
+		rc = rc == -RC_EFORMAT ? -RC_EINVAL : rc == -RC_ENOMEM ? rc : -RC_EIO;
+		if (err)
+			err->code = rc;
+		goto out;
+	}
+	c.text = buf;
+	c.len = len;
+	rc = read_policy(&c, p->root, p);
 	if (rc == 0) {
 		*out = p;
 		p = NULL;
@@ -1044,14 +805,8 @@ static const char *finding_name(const struct rc_finding *f, char **buf, size_t *
 		for (const struct rc_detail *d = f->detail; d; d = d->next) {
 			if (d->type != RC_DETAIL_STR || strcmp(d->key, name_keys[k]) != 0)
 				continue;
-			if (*cap < (size_t)d->len + 1) {
-				char *nb = realloc(*buf, (size_t)d->len + 1);
-
-				if (!nb)
-					return NULL;
-				*buf = nb;
-				*cap = (size_t)d->len + 1;
-			}
+			if (rc_grow(buf, cap, (size_t)d->len + 1, 1) < 0)
+				return NULL;
 			memcpy(*buf, d->v.s, d->len);
 			(*buf)[d->len] = '\0';
 			return *buf;

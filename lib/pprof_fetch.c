@@ -24,6 +24,8 @@
 #include <reloadcheck/http.h>
 #include <reloadcheck/pprof.h>
 
+#include "procfs.h"
+
 #define DEFAULT_SECONDS 5
 #define AUX_TIMEOUT_S 10.0		    /* index and goroutine requests */
 #define MAX_PROFILE_FILE ((size_t)64 << 20) /* compressed, as the HTTP cap */
@@ -149,46 +151,15 @@ static int normalise_base(const char *base_url, char *buf, size_t size, struct r
 	return 0;
 }
 
-/* utime + stime of @pid in seconds (/proc/PID/stat fields 14 and 15): 0 or -1. */
+/* utime + stime of @pid in seconds: 0 or -1. */
 static int read_cpu_seconds(int pid, double *out)
 {
-	char path[32], buf[1024];
-	unsigned long long ticks[2];
-	const char *p;
-	char *end;
+	struct rci_stat st;
 	long hz = sysconf(_SC_CLK_TCK);
-	ssize_t n;
-	int fd, field, i;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (hz <= 0 || rci_read_stat(pid, 0, &st, NULL) < 0)
 		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0 || hz <= 0)
-		return -1;
-	buf[n] = '\0';
-	/* comm may hold blanks and parentheses: fields restart after the last ')'. */
-	p = strrchr(buf, ')');
-	if (!p)
-		return -1;
-	p++;
-	for (field = 3; field < 14; field++) {
-		while (*p == ' ')
-			p++;
-		p = strchr(p, ' ');
-		if (!p)
-			return -1;
-	}
-	for (i = 0; i < 2; i++) {
-		errno = 0;
-		ticks[i] = strtoull(p, &end, 10);
-		if (errno || end == p || (*end != ' ' && *end != '\n' && *end != '\0'))
-			return -1;
-		p = end;
-	}
-	*out = (double)(ticks[0] + ticks[1]) / (double)hz;
+	*out = (double)(st.utime + st.stime) / (double)hz;
 	return 0;
 }
 
@@ -196,17 +167,9 @@ static int read_cpu_seconds(int pid, double *out)
 static void read_exe_build_id(int pid, char *buf, size_t size)
 {
 	char path[32];
-	struct rc_elf *elf = NULL;
-	const unsigned char *id;
-	size_t len;
 
-	buf[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
-	if (rc_elf_open(path, &elf, NULL) < 0)
-		return;
-	if (rc_elf_build_id(elf, &id, &len) == 0 && len > 0)
-		rc_hex(id, len, buf, size);
-	rc_elf_free(elf);
+	rc_elf_build_id_of_path(path, buf, size, NULL);
 }
 
 static void init_fetch(struct rc_pprof_fetch *out)

@@ -7,12 +7,15 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <reloadcheck/error.h>
+#include <reloadcheck/mem.h>
 
 #include "procfs.h"
 #include "util.h"
@@ -97,23 +100,36 @@ int rci_parse_stat(const char *buf, size_t len, struct rci_stat *out)
 	for (int k = 0; k <= 19; k++) {
 		if (!next_token(&p, end, &tok, &tlen))
 			return -1;
-		if (k == 0) {
+		if (tlen && tok[tlen - 1] == '\n')
+			tlen--;
+		switch (k + 3) {
+		case 3:
 			if (tlen != 1)
 				return -1;
 			st.state = tok[0];
-		} else if (k == 1) {
-			if (!parse_dec(tok, tlen, &v) || v > INT32_MAX)
+			break;
+		case 4:
+			if (!parse_dec(tok, tlen, &v) || v > INT_MAX)
 				return -1;
 			st.ppid = (int)v;
-		} else if (k == 6) {
+			break;
+		case 9:
 			if (!parse_dec(tok, tlen, &v))
 				return -1;
 			st.flags = (unsigned long)v;
-		} else if (k == 19) {
-			if (tlen && tok[tlen - 1] == '\n')
-				tlen--;
+			break;
+		case 14:
+			if (!parse_dec(tok, tlen, &st.utime))
+				return -1;
+			break;
+		case 15:
+			if (!parse_dec(tok, tlen, &st.stime))
+				return -1;
+			break;
+		case 22:
 			if (!parse_dec(tok, tlen, &st.start_time))
 				return -1;
+			break;
 		}
 	}
 	*out = st;
@@ -122,9 +138,10 @@ int rci_parse_stat(const char *buf, size_t len, struct rci_stat *out)
 
 int rci_read_stat(int pid, int tid, struct rci_stat *out, struct rc_err *err)
 {
-	char path[64], buf[1024];
+	/* comm is at most 16 bytes and the 52 numbers at most 20 digits each. */
+	char path[64], buf[2048];
 	ssize_t n;
-	int fd;
+	int fd, e;
 
 	if (tid)
 		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
@@ -132,13 +149,22 @@ int rci_read_stat(int pid, int tid, struct rci_stat *out, struct rc_err *err)
 		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return rc_err_set(err, errno == ENOENT ? -RC_ENOENT : -RC_EIO, "'%s': %s", path,
-				  strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
+		goto fail;
+	do
+		n = read(fd, buf, sizeof(buf));
+	while (n < 0 && errno == EINTR);
+	e = errno;
 	close(fd);
-	if (n <= 0 || rci_parse_stat(buf, (size_t)n, out) != 0)
-		return rc_err_set(err, -RC_EFORMAT, "'%s': not a stat line", path);
+	if (n < 0) {
+		errno = e;
+		goto fail;
+	}
+	if (rci_parse_stat(buf, (size_t)n, out) < 0)
+		return rc_err_set(err, -RC_EFORMAT, "'%s': cannot parse", path);
 	return 0;
+fail:
+	e = errno;
+	return rc_err_set(err, rc_err_from_errno(e), "cannot read '%s': %s", path, strerror(e));
 }
 
 int rci_status_field(const char *buf, const char *key, const char **val, size_t *len)
@@ -332,43 +358,50 @@ int rci_parse_unix_line(const char *line, size_t len, struct rci_unix_entry *out
 	return 0;
 }
 
-int rci_read_file(const char *path, char **buf, size_t *cap, size_t *len)
+int rci_read_file(const char *path, size_t max, char **buf, size_t *cap, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	size_t used = 0;
-	int rc = 0;
+	int e = 0;
 
 	if (fd < 0)
-		return -errno;
-	for (;;) {
+		return rc_err_from_errno(errno);
+	/* A regular file tells its size: refuse a large one before reading any of it. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
+		e = EFBIG;
+	while (!e) {
+		size_t room;
 		ssize_t got;
 
-		if (*cap - used < 4096) {
-			size_t ncap = *cap ? *cap * 2 : 16384;
-			char *nb = realloc(*buf, ncap);
-
-			if (!nb) {
-				rc = -ENOMEM;
-				break;
-			}
-			*buf = nb;
-			*cap = ncap;
+		/* Read at least 4 KiB at a time: procfs hands out a page per read. */
+		if (rc_grow(buf, cap, used + 4096, 1) < 0) {
+			e = ENOMEM;
+			break;
 		}
-		got = read(fd, *buf + used, *cap - used - 1);
+		/* No more than max + 1 bytes in all, for pipes and devices that never end. */
+		room = *cap - used - 1;
+		if (room > max - used)
+			room = max - used + 1;
+		got = read(fd, *buf + used, room);
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = -errno;
+			e = errno;
 			break;
 		}
 		if (got == 0)
 			break;
 		used += (size_t)got;
+		if (used > max)
+			e = EFBIG;
 	}
 	close(fd);
-	if (rc == 0) {
-		(*buf)[used] = '\0';
-		*len = used;
+	if (e) {
+		errno = e;
+		return e == EFBIG ? -RC_EFORMAT : rc_err_from_errno(e);
 	}
-	return rc;
+	(*buf)[used] = '\0';
+	*len = used;
+	return 0;
 }

@@ -13,13 +13,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* /proc/PID/stat: the fields the snapshot uses. */
+struct rc_err;
+
+/* /proc/PID/stat: the fields lib's callers use. */
 struct rci_stat {
 	char comm[17];
 	char state;	     /* field 3 */
 	int ppid;	     /* field 4 */
 	unsigned long flags; /* field 9, PF_* */
-	uint64_t start_time; /* field 22 */
+	uint64_t start_time; /* field 22, clock ticks after boot */
+	uint64_t utime;	     /* field 14, clock ticks */
+	uint64_t stime;	     /* field 15, clock ticks */
 };
 
 /*
@@ -29,6 +33,13 @@ struct rci_stat {
 int rci_parse_stat(const char *buf, size_t len, struct rci_stat *out);
 /* Read and parse /proc/PID/stat (@tid 0) or /proc/PID/task/TID/stat: 0 or a negative code. */
 struct rc_err;
+int rci_read_stat(int pid, int tid, struct rci_stat *out, struct rc_err *err);
+
+/*
+ * Read and parse /proc/@pid/stat, or /proc/@pid/task/@tid/stat when @tid is
+ * not 0. Returns 0, -RC_ENOENT (no such process or thread), -RC_EACCES,
+ * -RC_EFORMAT (cannot parse) or -RC_EIO, with detail in @err (may be NULL).
+ */
 int rci_read_stat(int pid, int tid, struct rci_stat *out, struct rc_err *err);
 
 /*
@@ -82,10 +93,13 @@ struct rci_unix_entry {
 int rci_parse_unix_line(const char *line, size_t len, struct rci_unix_entry *out);
 
 /*
- * Read a whole (procfs) file into *@buf, growing it as needed (*@cap bytes;
- * realloc'd, the caller frees), NUL-terminated; *@len is the length. Returns
- * 0, or a negative errno value.
+ * Read a whole (procfs) file of at most @max bytes into *@buf, growing it as
+ * needed (*@cap bytes; realloc'd, the caller frees), NUL-terminated; *@len is
+ * the length. Returns 0, -RC_EFORMAT (errno EFBIG) for a file over @max bytes
+ * (a regular one is refused by its size before it is read, anything else
+ * after @max + 1 bytes), or rc_err_from_errno() of the failure. errno says
+ * why, for the caller's message.
  */
-int rci_read_file(const char *path, char **buf, size_t *cap, size_t *len);
+int rci_read_file(const char *path, size_t max, char **buf, size_t *cap, size_t *len);
 
 #endif

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The report model. Findings, details and metrics live in an arena owned by the
- * report (a bump allocator over 64 KiB blocks), so a check that records tens of
+ * report (lib/arena.c, over 64 KiB blocks), so a check that records tens of
  * thousands of findings makes a few dozen allocations, not one per field.
  */
 #include <stdlib.h>
@@ -9,118 +9,13 @@
 #include <time.h>
 
 #include <reloadcheck/error.h>
+#include <reloadcheck/mem.h>
 #include <reloadcheck/report.h>
 
+#include "arena.h"
+#include "json.h"
+
 #define ARENA_BLOCK (64 * 1024)
-
-struct arena_block {
-	struct arena_block *next;
-	size_t used, cap;
-	uint64_t data[];
-};
-
-struct arena {
-	struct arena_block *head;
-	bool oom;
-};
-
-/* Put a fresh block of at least @need bytes in front; NULL when out of memory. */
-static struct arena_block *arena_grow(struct arena *a, size_t need)
-{
-	size_t cap = need > ARENA_BLOCK ? need : ARENA_BLOCK;
-	struct arena_block *b = malloc(sizeof(*b) + cap);
-
-	if (!b) {
-		a->oom = true;
-		return NULL;
-	}
-	b->cap = cap;
-	b->used = 0;
-	if (a->head && need > ARENA_BLOCK) {
-		/* Keep the partly used block at the head for small allocations. */
-		b->next = a->head->next;
-		a->head->next = b;
-	} else {
-		b->next = a->head;
-		a->head = b;
-	}
-	return b;
-}
-
-static void *arena_alloc(struct arena *a, size_t size)
-{
-	struct arena_block *b = a->head;
-	size_t need = (size + 7) & ~(size_t)7;
-	void *p;
-
-	if (!b || b->cap - b->used < need) {
-		b = arena_grow(a, need);
-		if (!b)
-			return NULL;
-	}
-	p = (char *)b->data + b->used;
-	b->used += need;
-	return p;
-}
-
-static char *arena_strndup(struct arena *a, const char *s, size_t len)
-{
-	char *p = arena_alloc(a, len + 1);
-
-	if (!p)
-		return NULL;
-	memcpy(p, s, len);
-	p[len] = '\0';
-	return p;
-}
-
-static char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
-{
-	struct arena_block *b = a->head;
-	va_list ap2;
-	size_t room;
-	char *p;
-	int n;
-
-	/* Format straight into the free tail of the current block when it fits. */
-	if (!b || b->cap - b->used < 256) {
-		b = arena_grow(a, ARENA_BLOCK);
-		if (!b)
-			return NULL;
-	}
-	room = b->cap - b->used;
-	p = (char *)b->data + b->used;
-	va_copy(ap2, ap);
-	n = vsnprintf(p, room, fmt, ap);
-	if (n < 0) {
-		va_end(ap2);
-		return arena_strndup(a, "", 0);
-	}
-	if ((size_t)n < room) {
-		va_end(ap2);
-		b->used += ((size_t)n + 1 + 7) & ~(size_t)7;
-		if (b->used > b->cap)
-			b->used = b->cap;
-		return p;
-	}
-	p = arena_alloc(a, (size_t)n + 1);
-	if (p)
-		vsnprintf(p, (size_t)n + 1, fmt, ap2);
-	va_end(ap2);
-	return p;
-}
-
-static void arena_release(struct arena *a)
-{
-	struct arena_block *b = a->head;
-
-	while (b) {
-		struct arena_block *next = b->next;
-		free(b);
-		b = next;
-	}
-	a->head = NULL;
-}
 
 struct hint {
 	struct hint *next;
@@ -153,7 +48,7 @@ struct input {
 };
 
 struct rc_report {
-	struct arena arena;
+	struct rci_arena arena;
 	struct rc_check_result **checks;
 	size_t n_checks, cap_checks;
 	struct input inputs[2];
@@ -201,6 +96,7 @@ struct rc_report *rc_report_new(void)
 
 	if (!r)
 		return NULL;
+	rci_arena_init(&r->arena, ARENA_BLOCK, ARENA_BLOCK);
 	r->pid = -1;
 	r->created = (int64_t)time(NULL);
 	r->tool_version = "unknown";
@@ -211,14 +107,14 @@ void rc_report_free(struct rc_report *r)
 {
 	if (!r)
 		return;
-	arena_release(&r->arena);
+	rci_arena_release(&r->arena);
 	free(r->checks);
 	free(r);
 }
 
-static const char *dup_or_null(struct arena *a, const char *s)
+static const char *dup_or_null(struct rci_arena *a, const char *s)
 {
-	return s ? arena_strndup(a, s, strlen(s)) : NULL;
+	return s ? rci_arena_strndup(a, s, strlen(s)) : NULL;
 }
 
 void rc_report_set_input(struct rc_report *r, const char *role, const char *path, uint64_t size,
@@ -267,18 +163,11 @@ struct rc_check_result *rc_report_add_check(struct rc_report *r, const char *id)
 {
 	struct rc_check_result *res;
 
-	if (r->n_checks == r->cap_checks) {
-		size_t cap = r->cap_checks ? r->cap_checks * 2 : 16;
-		void *p = realloc(r->checks, cap * sizeof(*r->checks));
-
-		if (!p) {
-			r->arena.oom = true;
-			return NULL;
-		}
-		r->checks = p;
-		r->cap_checks = cap;
+	if (RC_GROW(r->checks, r->cap_checks, r->n_checks + 1) < 0) {
+		r->arena.oom = true;
+		return NULL;
 	}
-	res = arena_alloc(&r->arena, sizeof(*res));
+	res = rci_arena_alloc(&r->arena, sizeof(*res));
 	if (!res)
 		return NULL;
 	memset(res, 0, sizeof(*res));
@@ -379,7 +268,7 @@ static void result_decide(struct rc_check_result *res, enum rc_verdict v, const 
 		return;
 	res->decided = true;
 	res->verdict = v;
-	res->reason = arena_vprintf(&res->report->arena, fmt, ap);
+	res->reason = rci_arena_vprintf(&res->report->arena, fmt, ap);
 }
 
 void rc_result_skip(struct rc_check_result *res, const char *fmt, ...)
@@ -456,7 +345,7 @@ void rc_result_metric(struct rc_check_result *res, const char *key, int64_t valu
 			return;
 		}
 	}
-	m = arena_alloc(&res->report->arena, sizeof(*m));
+	m = rci_arena_alloc(&res->report->arena, sizeof(*m));
 	if (!m)
 		return;
 	*m = (struct rc_metric){.key = key, .value = value};
@@ -478,7 +367,7 @@ void rc_result_hint(struct rc_check_result *res, const char *code, const char *t
 		}
 		tail = &h->next;
 	}
-	h = arena_alloc(&res->report->arena, sizeof(*h));
+	h = rci_arena_alloc(&res->report->arena, sizeof(*h));
 	if (!h)
 		return;
 	*h = (struct hint){.code = code, .text = text};
@@ -505,7 +394,7 @@ static struct rc_finding *finding_link(struct rc_check_result *res, enum rc_seve
 
 	if (!message)
 		return NULL;
-	f = arena_alloc(&res->report->arena, sizeof(*f));
+	f = rci_arena_alloc(&res->report->arena, sizeof(*f));
 	if (!f)
 		return NULL;
 	*f = (struct rc_finding){.code = code, .severity = sev, .arena_ = &res->report->arena};
@@ -522,7 +411,7 @@ static struct rc_finding *finding_link(struct rc_check_result *res, enum rc_seve
 struct rc_finding *rc_result_vadd(struct rc_check_result *res, enum rc_severity sev,
 				  const char *code, const char *fmt, va_list ap)
 {
-	return finding_link(res, sev, code, arena_vprintf(&res->report->arena, fmt, ap));
+	return finding_link(res, sev, code, rci_arena_vprintf(&res->report->arena, fmt, ap));
 }
 
 struct rc_finding *rc_result_add_parts(struct rc_check_result *res, enum rc_severity sev,
@@ -533,7 +422,7 @@ struct rc_finding *rc_result_add_parts(struct rc_check_result *res, enum rc_seve
 
 	for (size_t i = 0; i < n; i++)
 		total += parts[i].len;
-	msg = arena_alloc(&res->report->arena, total + 1);
+	msg = rci_arena_alloc(&res->report->arena, total + 1);
 	if (!msg)
 		return NULL;
 	p = msg;
@@ -597,7 +486,7 @@ void rc_result_suppress(struct rc_check_result *res, struct rc_finding *f, const
 	res->suppressed++;
 }
 
-static struct arena *finding_arena(struct rc_finding *f)
+static struct rci_arena *finding_arena(struct rc_finding *f)
 {
 	return f->arena_;
 }
@@ -608,7 +497,7 @@ static struct rc_detail *detail_new(struct rc_finding *f, const char *key, enum 
 
 	if (!f)
 		return NULL;
-	d = arena_alloc(finding_arena(f), sizeof(*d));
+	d = rci_arena_alloc(finding_arena(f), sizeof(*d));
 	if (!d)
 		return NULL;
 	*d = (struct rc_detail){.key = key, .type = type};
@@ -626,7 +515,7 @@ void rc_finding_strn(struct rc_finding *f, const char *key, const char *s, size_
 
 	if (!d)
 		return;
-	d->v.s = arena_strndup(finding_arena(f), s, len);
+	d->v.s = rci_arena_strndup(finding_arena(f), s, len);
 	d->len = d->v.s ? (uint32_t)len : 0;
 	if (!d->v.s)
 		d->v.s = "";
@@ -690,22 +579,22 @@ void rc_finding_bool(struct rc_finding *f, const char *key, bool v)
 
 /* ---- JSON output ---- */
 
-static void write_detail_value(struct rc_json *j, const struct rc_detail *d)
+static void write_detail_value(struct rci_json *j, const struct rc_detail *d)
 {
 	char buf[32];
 
 	switch (d->type) {
 	case RC_DETAIL_STR:
 		if (d->v.s)
-			rc_json_stringn(j, d->v.s, d->len);
+			rci_json_stringn(j, d->v.s, d->len);
 		else
-			rc_json_null(j);
+			rci_json_null(j);
 		break;
 	case RC_DETAIL_INT:
-		rc_json_int(j, d->v.i);
+		rci_json_int(j, d->v.i);
 		break;
 	case RC_DETAIL_UINT:
-		rc_json_uint(j, d->v.u);
+		rci_json_uint(j, d->v.u);
 		break;
 	case RC_DETAIL_HEX: {
 		static const char digits[] = "0123456789abcdef";
@@ -718,101 +607,101 @@ static void write_detail_value(struct rc_json *j, const struct rc_detail *d)
 		} while (v);
 		buf[--n] = 'x';
 		buf[--n] = '0';
-		rc_json_stringn(j, buf + n, sizeof(buf) - n);
+		rci_json_stringn(j, buf + n, sizeof(buf) - n);
 		break;
 	}
 	case RC_DETAIL_BOOL:
-		rc_json_bool(j, d->v.b);
+		rci_json_bool(j, d->v.b);
 		break;
 	}
 }
 
-static void write_input(struct rc_json *j, const struct input *in)
+static void write_input(struct rci_json *j, const struct input *in)
 {
-	rc_json_key(j, in->role);
-	rc_json_begin_object(j);
-	rc_json_key(j, "path");
-	rc_json_string(j, in->path ? in->path : "");
-	rc_json_key(j, "size");
-	rc_json_uint(j, in->size);
-	rc_json_key(j, "build_id");
+	rci_json_key(j, in->role);
+	rci_json_begin_object(j);
+	rci_json_key(j, "path");
+	rci_json_string(j, in->path ? in->path : "");
+	rci_json_key(j, "size");
+	rci_json_uint(j, in->size);
+	rci_json_key(j, "build_id");
 	if (in->build_id)
-		rc_json_string(j, in->build_id);
+		rci_json_string(j, in->build_id);
 	else
-		rc_json_null(j);
-	rc_json_end_object(j);
+		rci_json_null(j);
+	rci_json_end_object(j);
 }
 
-static void write_check(struct rc_json *j, const struct rc_check_result *res)
+static void write_check(struct rci_json *j, const struct rc_check_result *res)
 {
-	rc_json_begin_object(j);
-	rc_json_key(j, "id");
-	rc_json_string(j, res->id);
-	rc_json_key(j, "verdict");
-	rc_json_string(j, rc_verdict_name(res->verdict));
-	rc_json_key(j, "verdict_before_policy");
-	rc_json_string(j, rc_verdict_name(rc_result_verdict_before_policy(res)));
+	rci_json_begin_object(j);
+	rci_json_key(j, "id");
+	rci_json_string(j, res->id);
+	rci_json_key(j, "verdict");
+	rci_json_string(j, rc_verdict_name(res->verdict));
+	rci_json_key(j, "verdict_before_policy");
+	rci_json_string(j, rc_verdict_name(rc_result_verdict_before_policy(res)));
 	if (res->fail_on == RC_VERDICT_WARN) {
-		rc_json_key(j, "fail_on");
-		rc_json_string(j, "warn");
+		rci_json_key(j, "fail_on");
+		rci_json_string(j, "warn");
 	}
 	if (res->reason) {
-		rc_json_key(j, "reason");
-		rc_json_string(j, res->reason);
+		rci_json_key(j, "reason");
+		rci_json_string(j, res->reason);
 	}
-	rc_json_key(j, "duration_ms");
-	rc_json_uint(j, res->duration_ms);
+	rci_json_key(j, "duration_ms");
+	rci_json_uint(j, res->duration_ms);
 	if (res->suppressed) {
-		rc_json_key(j, "suppressed");
-		rc_json_uint(j, res->suppressed);
+		rci_json_key(j, "suppressed");
+		rci_json_uint(j, res->suppressed);
 	}
-	rc_json_key(j, "metrics");
-	rc_json_begin_object(j);
+	rci_json_key(j, "metrics");
+	rci_json_begin_object(j);
 	for (const struct rc_metric *m = res->metrics; m; m = m->next) {
-		rc_json_key(j, m->key);
-		rc_json_int(j, m->value);
+		rci_json_key(j, m->key);
+		rci_json_int(j, m->value);
 	}
-	rc_json_end_object(j);
+	rci_json_end_object(j);
 	if (res->hints) {
-		rc_json_key(j, "hints");
-		rc_json_begin_object(j);
+		rci_json_key(j, "hints");
+		rci_json_begin_object(j);
 		for (const struct hint *h = res->hints; h; h = h->next) {
-			rc_json_key(j, h->code);
-			rc_json_string(j, h->text);
+			rci_json_key(j, h->code);
+			rci_json_string(j, h->text);
 		}
-		rc_json_end_object(j);
+		rci_json_end_object(j);
 	}
-	rc_json_key(j, "findings");
-	rc_json_begin_array(j);
+	rci_json_key(j, "findings");
+	rci_json_begin_array(j);
 	for (const struct rc_finding *f = res->findings; f; f = f->next) {
-		rc_json_begin_object(j);
-		rc_json_key(j, "code");
-		rc_json_string(j, f->code);
-		rc_json_key(j, "severity");
-		rc_json_string(j, rc_severity_name(f->severity));
-		rc_json_key(j, "message");
-		rc_json_string(j, f->message);
+		rci_json_begin_object(j);
+		rci_json_key(j, "code");
+		rci_json_string(j, f->code);
+		rci_json_key(j, "severity");
+		rci_json_string(j, rc_severity_name(f->severity));
+		rci_json_key(j, "message");
+		rci_json_string(j, f->message);
 		if (f->suppressed) {
-			rc_json_key(j, "suppressed");
-			rc_json_string(j, f->suppressed);
+			rci_json_key(j, "suppressed");
+			rci_json_string(j, f->suppressed);
 		}
-		rc_json_key(j, "detail");
-		rc_json_begin_object(j);
+		rci_json_key(j, "detail");
+		rci_json_begin_object(j);
 		for (const struct rc_detail *d = f->detail; d; d = d->next) {
-			rc_json_key(j, d->key);
+			rci_json_key(j, d->key);
 			write_detail_value(j, d);
 		}
-		rc_json_end_object(j);
-		rc_json_end_object(j);
+		rci_json_end_object(j);
+		rci_json_end_object(j);
 	}
-	rc_json_end_array(j);
-	rc_json_end_object(j);
+	rci_json_end_array(j);
+	rci_json_end_object(j);
 }
 
 int rc_report_write_json(const struct rc_report *r, FILE *out, struct rc_err *err)
 {
 	int rc;
-	struct rc_json *jp = malloc(sizeof(*jp)); /* a 64 KiB buffer: not on the stack */
+	struct rci_json *jp = malloc(sizeof(*jp)); /* a 64 KiB buffer: not on the stack */
 	char created[32];
 	time_t t = (time_t)r->created;
 	struct tm tm;
@@ -827,59 +716,59 @@ int rc_report_write_json(const struct rc_report *r, FILE *out, struct rc_err *er
 	gmtime_r(&t, &tm);
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 
-	rc_json_init(jp, out, true);
-	rc_json_begin_object(jp);
-	rc_json_key(jp, "schema");
-	rc_json_string(jp, RC_REPORT_SCHEMA);
-	rc_json_key(jp, "tool");
-	rc_json_begin_object(jp);
-	rc_json_key(jp, "name");
-	rc_json_string(jp, "reloadcheck");
-	rc_json_key(jp, "version");
-	rc_json_string(jp, r->tool_version ? r->tool_version : "unknown");
-	rc_json_end_object(jp);
-	rc_json_key(jp, "created");
-	rc_json_string(jp, created);
-	rc_json_key(jp, "duration_ms");
-	rc_json_uint(jp, r->duration_ms);
-	rc_json_key(jp, "inputs");
-	rc_json_begin_object(jp);
+	rci_json_init(jp, out, true);
+	rci_json_begin_object(jp);
+	rci_json_key(jp, "schema");
+	rci_json_string(jp, RC_REPORT_SCHEMA);
+	rci_json_key(jp, "tool");
+	rci_json_begin_object(jp);
+	rci_json_key(jp, "name");
+	rci_json_string(jp, "reloadcheck");
+	rci_json_key(jp, "version");
+	rci_json_string(jp, r->tool_version ? r->tool_version : "unknown");
+	rci_json_end_object(jp);
+	rci_json_key(jp, "created");
+	rci_json_string(jp, created);
+	rci_json_key(jp, "duration_ms");
+	rci_json_uint(jp, r->duration_ms);
+	rci_json_key(jp, "inputs");
+	rci_json_begin_object(jp);
 	for (int i = 0; i < 2; i++)
 		if (r->inputs[i].set)
 			write_input(jp, &r->inputs[i]);
 	if (r->pid >= 0) {
-		rc_json_key(jp, "pid");
-		rc_json_int(jp, r->pid);
+		rci_json_key(jp, "pid");
+		rci_json_int(jp, r->pid);
 	}
 	if (r->pprof_url) {
-		rc_json_key(jp, "pprof_url");
-		rc_json_string(jp, r->pprof_url);
+		rci_json_key(jp, "pprof_url");
+		rci_json_string(jp, r->pprof_url);
 	}
-	rc_json_end_object(jp);
-	rc_json_key(jp, "verdict");
-	rc_json_string(jp, rc_verdict_name(v));
+	rci_json_end_object(jp);
+	rci_json_key(jp, "verdict");
+	rci_json_string(jp, rc_verdict_name(v));
 	if (r->error) {
-		rc_json_key(jp, "error");
-		rc_json_string(jp, r->error);
+		rci_json_key(jp, "error");
+		rci_json_string(jp, r->error);
 	}
-	rc_json_key(jp, "verdict_before_policy");
-	rc_json_string(jp, rc_verdict_name(rc_report_verdict_before_policy(r)));
-	rc_json_key(jp, "exit_code");
-	rc_json_int(jp, rc_report_exit_status(r));
-	rc_json_key(jp, "summary");
-	rc_json_begin_object(jp);
+	rci_json_key(jp, "verdict_before_policy");
+	rci_json_string(jp, rc_verdict_name(rc_report_verdict_before_policy(r)));
+	rci_json_key(jp, "exit_code");
+	rci_json_int(jp, rc_report_exit_status(r));
+	rci_json_key(jp, "summary");
+	rci_json_begin_object(jp);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		rc_json_key(jp, rc_verdict_name(order[i]));
-		rc_json_uint(jp, rc_report_count(r, order[i]));
+		rci_json_key(jp, rc_verdict_name(order[i]));
+		rci_json_uint(jp, rc_report_count(r, order[i]));
 	}
-	rc_json_end_object(jp);
-	rc_json_key(jp, "checks");
-	rc_json_begin_array(jp);
+	rci_json_end_object(jp);
+	rci_json_key(jp, "checks");
+	rci_json_begin_array(jp);
 	for (size_t i = 0; i < r->n_checks; i++)
 		write_check(jp, r->checks[i]);
-	rc_json_end_array(jp);
-	rc_json_end_object(jp);
-	rc = rc_json_finish(jp);
+	rci_json_end_array(jp);
+	rci_json_end_object(jp);
+	rc = rci_json_finish(jp);
 	free(jp);
 	if (rc != 0 || fputc('\n', out) == EOF || ferror(out))
 		return rc_err_set(err, -RC_EIO, "cannot write the report: write error");

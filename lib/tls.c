@@ -39,6 +39,7 @@
 
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/mem.h>
 
 #include "tls.h"
 
@@ -501,16 +502,9 @@ static struct rc_snap_tls_value *add_value(struct reader *r, int tid)
 {
 	struct rc_snap_tls_value *v;
 
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 64;
-
-		v = realloc(r->vals, cap * sizeof(*v));
-		if (!v) {
-			r->nomem = true;
-			return NULL;
-		}
-		r->vals = v;
-		r->cap = cap;
+	if (RC_GROW(r->vals, r->cap, r->n + 1) < 0) {
+		r->nomem = true;
+		return NULL;
 	}
 	v = &r->vals[r->n++];
 	memset(v, 0, sizeof(*v));
@@ -836,29 +830,24 @@ static int list_tasks(int pid, int **out, size_t *n)
 {
 	char path[64];
 	struct dirent *d;
-	int *tids = NULL, *t;
+	int *tids = NULL;
 	size_t cnt = 0, cap = 0;
 	DIR *dp;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", pid);
 	dp = opendir(path);
 	if (!dp)
-		return errno == ENOENT ? -RC_ENOENT : -RC_EACCES;
+		return rc_err_from_errno(errno);
 	while ((d = readdir(dp))) {
 		char *end;
 		long tid = strtol(d->d_name, &end, 10);
 
 		if (d->d_name[0] < '0' || d->d_name[0] > '9' || *end || tid <= 0)
 			continue;
-		if (cnt == cap) {
-			cap = cap ? cap * 2 : 64;
-			t = realloc(tids, cap * sizeof(*tids));
-			if (!t) {
-				free(tids);
-				closedir(dp);
-				return -RC_ENOMEM;
-			}
-			tids = t;
+		if (RC_GROW(tids, cap, cnt + 1) < 0) {
+			free(tids);
+			closedir(dp);
+			return -RC_ENOMEM;
 		}
 		tids[cnt++] = (int)tid;
 	}

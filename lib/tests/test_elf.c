@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
@@ -89,6 +90,29 @@ START_TEST(build_id_present_and_absent)
 	rc_elf_free(a);
 	rc_elf_free(b);
 	rc_elf_free(c);
+}
+END_TEST
+
+START_TEST(build_id_of_path)
+{
+	const unsigned char *id;
+	struct rc_elf *a = open_ok("identical/old");
+	struct rc_err err = {0};
+	char path[4096], hex[129], want[129];
+	size_t len;
+
+	ck_assert_int_eq(rc_elf_build_id(a, &id, &len), 0);
+	rc_hex(id, len, want, sizeof(want));
+	rc_elf_free(a);
+	snprintf(path, sizeof(path), "%s/identical/old", RC_FIXTURES);
+	ck_assert_int_eq(rc_elf_build_id_of_path(path, hex, sizeof(hex), &err), 0);
+	ck_assert_str_eq(hex, want);
+	snprintf(path, sizeof(path), "%s/no_build_id_new/new", RC_FIXTURES);
+	ck_assert_int_eq(rc_elf_build_id_of_path(path, hex, sizeof(hex), &err), -RC_ENOENT);
+	ck_assert_str_eq(hex, "");
+	ck_assert_ptr_nonnull(strstr(err.msg, "no GNU build-id"));
+	ck_assert_int_lt(rc_elf_build_id_of_path("/nonexistent/x", hex, sizeof(hex), &err), 0);
+	ck_assert_str_eq(hex, "");
 }
 END_TEST
 
@@ -202,6 +226,130 @@ START_TEST(dynamic_and_verneed)
 }
 END_TEST
 
+/*
+ * A copy of fixture @rel with @patch applied to the bytes of its section
+ * @sect, in a temporary file whose name goes into @path (the caller unlinks).
+ */
+static void patched_copy(const char *rel, const char *sect, void (*patch)(unsigned char *, size_t),
+			 char *path, size_t size)
+{
+	struct rc_elf *elf = open_ok(rel);
+	struct rc_elf_section sec;
+	unsigned char *bytes;
+	char src[4096];
+	long len;
+	FILE *f;
+	int fd;
+
+	ck_assert_int_eq(rc_elf_find_section(elf, sect, &sec), 0);
+	rc_elf_free(elf);
+	snprintf(src, sizeof(src), "%s/%s", RC_FIXTURES, rel);
+	f = fopen(src, "rb");
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	bytes = malloc((size_t)len);
+	ck_assert_ptr_nonnull(bytes);
+	ck_assert_uint_eq(fread(bytes, 1, (size_t)len, f), (size_t)len);
+	fclose(f);
+	ck_assert_uint_le(sec.offset + sec.size, (uint64_t)len);
+	patch(bytes + sec.offset, (size_t)sec.size);
+	snprintf(path, size, "/tmp/rc_test_elf_XXXXXX");
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, bytes, (size_t)len), len);
+	close(fd);
+	free(bytes);
+}
+
+/* Point the last DT_NEEDED (of two or more) outside .dynstr. */
+static void bad_second_needed(unsigned char *p, size_t size)
+{
+	Elf64_Dyn d;
+	size_t last = 0, seen = 0;
+
+	for (size_t off = 0; off + sizeof(d) <= size; off += sizeof(d)) {
+		memcpy(&d, p + off, sizeof(d));
+		if (d.d_tag == DT_NEEDED) {
+			last = off;
+			seen++;
+		}
+	}
+	ck_assert_uint_ge(seen, 2);
+	memcpy(&d, p + last, sizeof(d));
+	d.d_un.d_val = 0x7fffffff;
+	memcpy(p + last, &d, sizeof(d));
+}
+
+/* Point the name of the last needed version outside .dynstr. */
+static void bad_last_vernaux(unsigned char *p, size_t size)
+{
+	Elf64_Verneed vn;
+	Elf64_Vernaux va;
+	size_t off = 0, last = 0, seen = 0;
+
+	for (;;) {
+		size_t aoff;
+
+		ck_assert_uint_le(off + sizeof(vn), size);
+		memcpy(&vn, p + off, sizeof(vn));
+		aoff = off + vn.vn_aux;
+		for (unsigned a = 0; a < vn.vn_cnt; a++) {
+			ck_assert_uint_le(aoff + sizeof(va), size);
+			memcpy(&va, p + aoff, sizeof(va));
+			last = aoff;
+			seen++;
+			if (!va.vna_next)
+				break;
+			aoff += va.vna_next;
+		}
+		if (!vn.vn_next)
+			break;
+		off += vn.vn_next;
+	}
+	ck_assert_uint_ge(seen, 2);
+	memcpy(&va, p + last, sizeof(va));
+	va.vna_name = 0x7fffffff;
+	memcpy(p + last, &va, sizeof(va));
+}
+
+START_TEST(failed_decode_leaves_nothing_behind)
+{
+	const struct rc_elf_dynamic *dyn = NULL;
+	const struct rc_elf_verneed *vn = NULL;
+	struct rc_elf *elf = NULL;
+	struct rc_elf_ident id;
+	struct rc_err err = {0};
+	char path[64];
+	size_t n = 99;
+
+	/* Each retry decodes from scratch: no entries left from the last attempt. */
+	patched_copy("needed_added/new", ".dynamic", bad_second_needed, path, sizeof(path));
+	ck_assert_int_eq(rc_elf_open(path, &elf, &err), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(rc_elf_dynamic(elf, &dyn, &err), -RC_EFORMAT);
+		ck_assert_ptr_nonnull(strstr(err.msg, "outside .dynstr"));
+		ck_assert_ptr_null(dyn);
+	}
+	rc_elf_ident(elf, &id);
+	ck_assert(id.dynamic);
+	rc_elf_free(elf);
+	unlink(path);
+
+	patched_copy("glibc_newer/new", ".gnu.version_r", bad_last_vernaux, path, sizeof(path));
+	ck_assert_int_eq(rc_elf_open(path, &elf, &err), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(rc_elf_verneeds(elf, &vn, &n, &err), -RC_EFORMAT);
+		ck_assert_ptr_nonnull(strstr(err.msg, "outside its string table"));
+		ck_assert_ptr_null(vn);
+		ck_assert_uint_eq(n, 99);
+	}
+	rc_elf_free(elf);
+	unlink(path);
+}
+END_TEST
+
 START_TEST(host_libc_verdefs)
 {
 	struct rc_elf *libc = NULL;
@@ -309,6 +457,7 @@ static Suite *elf_suite(void)
 	tcase_add_test(tc, identity_of_x86_64_exec);
 	tcase_add_test(tc, identity_of_pie);
 	tcase_add_test(tc, build_id_present_and_absent);
+	tcase_add_test(tc, build_id_of_path);
 	tcase_add_test(tc, go_build_id_note);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("tables");
@@ -316,6 +465,7 @@ static Suite *elf_suite(void)
 	tcase_add_test(tc, symbols_and_tls_image);
 	tcase_add_test(tc, dynsym_versions);
 	tcase_add_test(tc, dynamic_and_verneed);
+	tcase_add_test(tc, failed_decode_leaves_nothing_behind);
 	tcase_add_test(tc, host_libc_verdefs);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("foreign");

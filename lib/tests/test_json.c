@@ -7,42 +7,44 @@
 
 #include <reloadcheck/report.h>
 
+#include "../json.h"
+
 /* Run @fn on a fresh writer (compact or pretty) and return what it wrote (free it). */
-static char *capture(void (*fn)(struct rc_json *), bool pretty)
+static char *capture(void (*fn)(struct rci_json *), bool pretty)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
-	struct rc_json *j = malloc(sizeof(*j));
+	struct rci_json *j = malloc(sizeof(*j));
 
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(j);
-	rc_json_init(j, f, pretty);
+	rci_json_init(j, f, pretty);
 	fn(j);
-	ck_assert_int_eq(rc_json_finish(j), 0);
+	ck_assert_int_eq(rci_json_finish(j), 0);
 	free(j);
 	fclose(f);
 	return buf;
 }
 
-static void write_nested(struct rc_json *j)
+static void write_nested(struct rci_json *j)
 {
-	rc_json_begin_object(j);
-	rc_json_key(j, "a");
-	rc_json_int(j, -42);
-	rc_json_key(j, "b");
-	rc_json_begin_array(j);
-	rc_json_uint(j, 18446744073709551615ULL);
-	rc_json_bool(j, true);
-	rc_json_null(j);
-	rc_json_begin_object(j);
-	rc_json_end_object(j);
-	rc_json_begin_array(j);
-	rc_json_end_array(j);
-	rc_json_end_array(j);
-	rc_json_key(j, "c");
-	rc_json_string(j, "x");
-	rc_json_end_object(j);
+	rci_json_begin_object(j);
+	rci_json_key(j, "a");
+	rci_json_int(j, -42);
+	rci_json_key(j, "b");
+	rci_json_begin_array(j);
+	rci_json_uint(j, 18446744073709551615ULL);
+	rci_json_bool(j, true);
+	rci_json_null(j);
+	rci_json_begin_object(j);
+	rci_json_end_object(j);
+	rci_json_begin_array(j);
+	rci_json_end_array(j);
+	rci_json_end_array(j);
+	rci_json_key(j, "c");
+	rci_json_string(j, "x");
+	rci_json_end_object(j);
 }
 
 START_TEST(compact_structure)
@@ -71,9 +73,9 @@ END_TEST
 static const char *escape_input;
 static size_t escape_len;
 
-static void write_escape(struct rc_json *j)
+static void write_escape(struct rci_json *j)
 {
-	rc_json_stringn(j, escape_input, escape_len);
+	rci_json_stringn(j, escape_input, escape_len);
 }
 
 static char *escaped(const char *in, size_t len)

@@ -188,6 +188,28 @@ START_TEST(missing_file_is_eio)
 }
 END_TEST
 
+/* A file over the cap is refused by its size; an endless one after the cap. */
+START_TEST(oversized_file_is_refused)
+{
+	char path[] = "/tmp/rc-policy-big-XXXXXX";
+	struct rc_err err = {0};
+	struct rc_policy *p = (void *)1;
+	int fd = mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 64 << 20), 0);
+	close(fd);
+	ck_assert_int_eq(rc_policy_load(path, &cat, &p, &err), -RC_EINVAL);
+	unlink(path);
+	ck_assert_ptr_eq(p, (void *)1);
+	ck_assert_msg(strstr(err.msg, "more than 1048576 bytes, too large for a policy"), "%s",
+		      err.msg);
+	ck_assert_int_eq(rc_policy_load("/dev/zero", &cat, &p, &err), -RC_EINVAL);
+	ck_assert_ptr_eq(p, (void *)1);
+	ck_assert_str_eq(err.msg, "'/dev/zero': more than 1048576 bytes, too large for a policy");
+}
+END_TEST
+
 /* Applying */
 
 static struct rc_finding *add(struct rc_check_result *res, enum rc_severity sev, const char *code,
@@ -391,7 +413,6 @@ struct bad {
 #define HEAD "{\n  \"policy\": \"reloadcheck/policy/v1\",\n"
 
 static const struct bad bad_policies[] = {
-	{HEAD "  \"fail_on\": \"warn\",,\n  \"checks\": {}\n}\n", 3, "not valid JSON"},
 	{HEAD "  \"fail_on\": \"warn\",\n  \"checks\": {},\n  \"suppresions\": []\n}\n", 5,
 	 "key 'suppresions': unknown key"},
 	/* "enabled" under two checks: the second one is wrong */
@@ -449,8 +470,6 @@ static const struct bad bad_policies[] = {
 	 "key 'policy': is 'reloadcheck/policy/v2', not 'reloadcheck/policy/v1'"},
 	{"\n{\"fail_on\": \"warn\"}\n", 2, "key 'policy': is missing"},
 	{"[]\n", 1, "not a policy: the top level is not an object"},
-	{"", 1, "empty file, not a policy"},
-	{HEAD "  \"fail_on\": \"warn\"\n}\n\n{}\n", 6, "data after the end of the JSON value"},
 	/* a decoy key in a string value, an escaped key name */
 	{HEAD "  \"suppressions\": [{\"check\": \"go-buildinfo\", \"reason\": \"\\\"enabled\\\": "
 	      "1\"}],\n"
@@ -481,6 +500,33 @@ static const struct bad bad_policies[] = {
 	 "key 'pprof.headers[0]': must be a string \"Name: value\""},
 	{HEAD "  \"pprof\": {\"url\": \"\"}\n}\n", 3, "key 'pprof.url': must not be empty"},
 };
+
+/* Not JSON: the loader's message, "'FILE': WHAT at line N, column C". */
+static const struct {
+	const char *text;
+	const char *what;
+} bad_json[] = {
+	{HEAD "  \"fail_on\": \"warn\",,\n  \"checks\": {}\n}\n",
+	 "not valid JSON at line 3, column 22"},
+	{"", "empty file, not a policy"},
+	{HEAD "  \"fail_on\": \"warn\"\n}\n\n{}\n",
+	 "data after the end of the JSON value at line 6, column 1"},
+};
+
+START_TEST(invalid_json)
+{
+	char path[PATH_BUF], want[512];
+	struct rc_err err = {0};
+	struct rc_policy *p = (void *)1;
+	int rc = load_text(bad_json[_i].text, &p, &err, path);
+
+	ck_assert_msg(rc == -RC_EINVAL, "case %d: rc %d (%s)", _i, rc, err.msg);
+	ck_assert_int_eq(err.code, -RC_EINVAL);
+	ck_assert_ptr_eq(p, (void *)1);
+	snprintf(want, sizeof(want), "'%s': %s", path, bad_json[_i].what);
+	ck_assert_str_eq(err.msg, want);
+}
+END_TEST
 
 START_TEST(invalid_policy)
 {
@@ -542,6 +588,8 @@ static Suite *policy_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, missing_file_is_eio);
+	tcase_add_test(tc, oversized_file_is_refused);
+	tcase_add_loop_test(tc, invalid_json, 0, (int)(sizeof(bad_json) / sizeof(bad_json[0])));
 	tcase_add_loop_test(tc, invalid_policy, 0,
 			    (int)(sizeof(bad_policies) / sizeof(bad_policies[0])));
 	suite_add_tcase(s, tc);

@@ -1434,8 +1434,8 @@ START_TEST(json_bad_files)
 		{"\"period_type\":\t{", "\"period_type\": [], \"x\": {",
 		 "key 'period_type' must be an object"},
 		{"\"top\":\t[{", "\"top\": [3, {", "key 'top[0]' must be an object"},
-		{"\n}", "\n} {}", "not valid JSON: data after the end (line"},
-		{"\"n_functions\":\t3,", "\"n_functions\": 3,,", "not valid JSON (line"},
+		{"\n}", "\n} {}", "data after the end of the JSON value at line"},
+		{"\"n_functions\":\t3,", "\"n_functions\": 3,,", "not valid JSON at line"},
 	};
 	struct buf raw = fx_packed(NULL);
 	struct rc_pprof_summary s, back;

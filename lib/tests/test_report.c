@@ -2,6 +2,7 @@
 /* The report model: verdict rules, metrics, findings, JSON output read back with cJSON. */
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -252,6 +253,28 @@ START_TEST(names_are_stable)
 }
 END_TEST
 
+START_TEST(codes_are_outside_errno_range)
+{
+	static const int codes[] = {RC_EIO,    RC_EFORMAT, RC_ENOMEM, RC_EINVAL,
+				    RC_ENOENT, RC_ENOTSUP, RC_EACCES, RC_EINTERNAL};
+
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		ck_assert_int_gt(codes[i], RC_ERRNO_START);
+		ck_assert_str_ne(rc_strerror(codes[i]), "unknown error");
+	}
+	/* A negative errno is not an RC code. */
+	ck_assert_str_eq(rc_strerror(-ENOENT), "unknown error");
+	ck_assert_str_eq(rc_strerror(-EIO), "unknown error");
+	ck_assert_int_eq(rc_err_from_errno(ENOENT), -RC_ENOENT);
+	ck_assert_int_eq(rc_err_from_errno(ESRCH), -RC_ENOENT);
+	ck_assert_int_eq(rc_err_from_errno(EACCES), -RC_EACCES);
+	ck_assert_int_eq(rc_err_from_errno(EPERM), -RC_EACCES);
+	ck_assert_int_eq(rc_err_from_errno(ENOMEM), -RC_ENOMEM);
+	ck_assert_int_eq(rc_err_from_errno(EISDIR), -RC_EIO);
+	ck_assert_int_eq(rc_err_from_errno(0), -RC_EIO);
+}
+END_TEST
+
 START_TEST(err_set_returns_code)
 {
 	struct rc_err err = {0};
@@ -277,6 +300,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, all_skipped_is_pass);
 	tcase_add_test(tc, fail_decides_over_error);
 	tcase_add_test(tc, names_are_stable);
+	tcase_add_test(tc, codes_are_outside_errno_range);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("content");
 	tcase_add_test(tc, metrics_overwrite_in_order);

@@ -1276,10 +1276,10 @@ static const struct {
 	const char *want;
 } bad_files[] = {
 	{"{\"schema\": \"reloadcheck/snapshot/v1\",\n  \"pid\": ", -RC_EFORMAT,
-	 "not valid JSON (line 2"},
+	 "not valid JSON at line 2"},
 	{"", -RC_EFORMAT, "empty file, not a snapshot"},
 	{"[1, 2]", -RC_EFORMAT, "not a snapshot: the top level is not an object"},
-	{"{} trailing", -RC_EFORMAT, "data after the end (line 1, column 4)"},
+	{"{} trailing", -RC_EFORMAT, "data after the end of the JSON value at line 1, column 4"},
 	{"{}", -RC_EFORMAT, "key 'schema' is missing"},
 	{"\"just a string\"", -RC_EFORMAT, "the top level is not an object"},
 	{NULL, -RC_EIO, "cannot read: No such file or directory"},
@@ -1427,6 +1427,7 @@ START_TEST(parse_stat_line)
 	const char *line = "4242 (a) b (c) S 1 4242 4242 0 -1 4194560 95 0 0 0 0 0 0 0 20 0 1 0 "
 			   "987654321 2273280 140 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 "
 			   "17 3 0 0 0 0 0\n";
+	const char *times = "9 (t) R 77 9 9 0 -1 0 0 0 0 0 1234 56 0 0 20 0 1 0 42 0 0\n";
 	struct rci_stat st;
 
 	ck_assert_int_eq(rci_parse_stat(line, strlen(line), &st), 0);
@@ -1434,9 +1435,32 @@ START_TEST(parse_stat_line)
 	ck_assert_int_eq(st.state, 'S');
 	ck_assert_uint_eq(st.flags, 4194560);
 	ck_assert_uint_eq(st.start_time, 987654321);
+	ck_assert_int_eq(st.ppid, 1);
+	ck_assert_int_eq(rci_parse_stat(times, strlen(times), &st), 0);
+	ck_assert_int_eq(st.ppid, 77);
+	ck_assert_uint_eq(st.utime, 1234);
+	ck_assert_uint_eq(st.stime, 56);
+	ck_assert_uint_eq(st.start_time, 42);
 	ck_assert_int_eq(rci_parse_stat("4242 (x S 1", 11, &st), -1);
 	ck_assert_int_eq(rci_parse_stat("4242 (x) S 1 2 3", 16, &st), -1);
 	ck_assert_int_eq(rci_parse_stat("", 0, &st), -1);
+}
+END_TEST
+
+START_TEST(read_stat_of_self_and_missing)
+{
+	struct rci_stat st;
+	struct rc_err err = {0};
+
+	ck_assert_int_eq(rci_read_stat(getpid(), 0, &st, &err), 0);
+	ck_assert_int_eq(st.ppid, getppid());
+	ck_assert(st.state == 'R' || st.state == 'S');
+	ck_assert_int_eq(rci_read_stat(getpid(), getpid(), &st, &err), 0);
+	ck_assert_int_eq(st.ppid, getppid());
+	/* pid_max is at most 2^22: this pid cannot exist. */
+	ck_assert_int_eq(rci_read_stat(INT_MAX, 0, &st, &err), -RC_ENOENT);
+	ck_assert_int_eq(err.code, -RC_ENOENT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "/proc/2147483647/stat"));
 }
 END_TEST
 
@@ -1618,6 +1642,7 @@ static Suite *snapshot_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("procfs-parsers");
 	tcase_add_test(tc, parse_stat_line);
+	tcase_add_test(tc, read_stat_of_self_and_missing);
 	tcase_add_test(tc, parse_status_masks);
 	tcase_add_test(tc, parse_maps_lines);
 	tcase_add_test(tc, parse_unix_lines);

@@ -63,6 +63,13 @@ const char *rc_elf_type_name(unsigned type);
 int rc_elf_build_id(const struct rc_elf *elf, const unsigned char **id, size_t *len);
 
 /*
+ * The GNU build-id of the ELF file at @path as lowercase hex into @hex (@size
+ * bytes; truncated to fit, as rc_hex). Returns 0, -RC_ENOENT when the file
+ * has no build-id, or the error of rc_elf_open(); @hex is "" on failure.
+ */
+int rc_elf_build_id_of_path(const char *path, char *hex, size_t size, struct rc_err *err);
+
+/*
  * The Go build ID from the Go linker's note (.note.go.buildid): a borrowed,
  * not NUL-terminated string of *@len bytes, or -RC_ENOENT.
  */

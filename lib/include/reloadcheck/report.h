@@ -217,36 +217,6 @@ void rc_finding_bool(struct rc_finding *f, const char *key, bool v);
 /* Write the report as JSON (schema reloadcheck/report/v1) to @out. */
 int rc_report_write_json(const struct rc_report *r, FILE *out, struct rc_err *err);
 
-/*
- * Streaming JSON writer: for large arrays the report does not build a tree.
- * Strings are escaped per RFC 8259; invalid UTF-8 becomes U+FFFD. Output is
- * buffered inside the writer: call rc_json_finish() to flush it to @out.
- */
-struct rc_json {
-	FILE *out;
-	int depth;
-	bool need_comma[64];
-	bool after_key;
-	bool pretty;
-	bool failed; /* a write to @out failed */
-	size_t len;
-	char buf[1 << 16];
-};
-void rc_json_init(struct rc_json *j, FILE *out, bool pretty);
-/* Flush the buffer; 0, or -1 when any write failed. */
-int rc_json_finish(struct rc_json *j);
-void rc_json_begin_object(struct rc_json *j);
-void rc_json_end_object(struct rc_json *j);
-void rc_json_begin_array(struct rc_json *j);
-void rc_json_end_array(struct rc_json *j);
-void rc_json_key(struct rc_json *j, const char *key);
-void rc_json_string(struct rc_json *j, const char *s);
-void rc_json_stringn(struct rc_json *j, const char *s, size_t len);
-void rc_json_int(struct rc_json *j, int64_t v);
-void rc_json_uint(struct rc_json *j, uint64_t v);
-void rc_json_bool(struct rc_json *j, bool v);
-void rc_json_null(struct rc_json *j);
-
 /* The run's duration (rc_report_set_duration_ms), in milliseconds. */
 uint64_t rc_report_duration_ms(const struct rc_report *r);
 /* When the run started, in Unix seconds (rc_report_set_created; default: rc_report_new). */

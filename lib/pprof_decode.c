@@ -16,11 +16,9 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
-#include <stdalign.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include <cjson/cJSON.h>
 #include <zlib.h>
@@ -28,17 +26,9 @@
 #include <reloadcheck/error.h>
 #include <reloadcheck/pprof.h>
 
+#include "arena.h"
 #include "jsonio.h"
 #include "profile.pb-c.h"
-
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/asan_interface.h>
-#define ARENA_REDZONE 16 /* poisoned between allocations, so overruns are caught */
-#else
-#define ASAN_POISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
-#define ASAN_UNPOISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
-#define ARENA_REDZONE 0
-#endif
 
 #define DEFAULT_MAX_DECOMPRESSED ((size_t)256 << 20)
 #define MAX_DEFLATE_RATIO 1032 /* deflate's best case: 258 bytes from 2 bits */
@@ -70,121 +60,9 @@ static void copy_str(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-/*
- * Large buffers on transparent huge pages where the kernel offers them (the
- * "madvise" mode): a 20 MB profile otherwise costs some 30k page faults, a
- * fifth of the decoding time. Freed with free().
- */
-#define HUGE_PAGE ((size_t)2 << 20)
-
-/* At least *@size bytes; *@size is what was allocated (rounded to huge pages). */
-static void *alloc_big(size_t *size)
-{
-	size_t n = *size;
-	void *p;
-
-	if (n < HUGE_PAGE || n > SIZE_MAX - HUGE_PAGE)
-		return malloc(n);
-	n = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	p = aligned_alloc(HUGE_PAGE, n);
-	if (p) {
-		madvise(p, n, MADV_HUGEPAGE);
-		*size = n;
-	}
-	return p;
-}
-
-/* Arena for protobuf-c: bump allocation in chunks, all freed at once. */
-
+/* protobuf-c's arena: chunks from 64 KiB, doubling up to 64 MiB for large profiles. */
 #define ARENA_MIN_CHUNK ((size_t)64 << 10)
 #define ARENA_MAX_CHUNK ((size_t)64 << 20)
-
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t size, used;
-	alignas(max_align_t) unsigned char data[];
-};
-
-struct arena {
-	struct arena_chunk *head;
-	size_t next_size;
-	bool failed;
-};
-
-static struct arena_chunk *arena_chunk_new(size_t size)
-{
-	size_t total = offsetof(struct arena_chunk, data) + size;
-	struct arena_chunk *c = alloc_big(&total);
-
-	if (!c)
-		return NULL;
-	c->size = total - offsetof(struct arena_chunk, data);
-	c->used = 0;
-	ASAN_POISON_MEMORY_REGION(c->data, c->size);
-	return c;
-}
-
-static void *arena_alloc(void *data, size_t size)
-{
-	const size_t align = alignof(max_align_t);
-	struct arena *a = data;
-	struct arena_chunk *c = a->head;
-	size_t need;
-	void *p;
-
-	if (size > SIZE_MAX / 2) {
-		a->failed = true;
-		return NULL;
-	}
-	need = (size + ARENA_REDZONE + align - 1) & ~(align - 1);
-	if (!c || c->size - c->used < need) {
-		if (need > a->next_size / 4) {
-			/* Large: a chunk of its own behind the head, whose space stays in use. */
-			c = arena_chunk_new(need);
-			if (!c) {
-				a->failed = true;
-				return NULL;
-			}
-			if (a->head) {
-				c->next = a->head->next;
-				a->head->next = c;
-			} else {
-				c->next = NULL;
-				a->head = c;
-			}
-		} else {
-			c = arena_chunk_new(a->next_size);
-			if (!c) {
-				a->failed = true;
-				return NULL;
-			}
-			c->next = a->head;
-			a->head = c;
-			if (a->next_size < ARENA_MAX_CHUNK)
-				a->next_size *= 2;
-		}
-	}
-	p = c->data + c->used;
-	c->used += need;
-	ASAN_UNPOISON_MEMORY_REGION(p, size);
-	return p;
-}
-
-static void arena_free(void *data, void *ptr)
-{
-	/* Freed with the arena. */
-}
-
-static void arena_release(struct arena *a)
-{
-	while (a->head) {
-		struct arena_chunk *c = a->head;
-
-		a->head = c->next;
-		ASAN_UNPOISON_MEMORY_REGION(c->data, c->size);
-		free(c);
-	}
-}
 
 /* gzip */
 
@@ -226,7 +104,7 @@ static int gunzip(const unsigned char *data, size_t len, size_t max, const char 
 		cap = 65536;
 	if (cap > max + 1)
 		cap = max + 1;
-	buf = alloc_big(&cap);
+	buf = rci_alloc_big(&cap);
 	if (!buf) {
 		rc = rc_err_set(err, -RC_ENOMEM, "'%s': out of memory for %zu bytes", what, cap);
 		goto out;
@@ -242,7 +120,7 @@ static int gunzip(const unsigned char *data, size_t len, size_t max, const char 
 			size_t ncap;
 
 			ncap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
-			nbuf = alloc_big(&ncap);
+			nbuf = rci_alloc_big(&ncap);
 			if (nbuf)
 				memcpy(nbuf, buf, total);
 			free(buf);
@@ -799,15 +677,16 @@ int rc_pprof_decode(const unsigned char *data, size_t len, const struct rc_pprof
 {
 	size_t max =
 		lim && lim->max_decompressed ? lim->max_decompressed : DEFAULT_MAX_DECOMPRESSED;
-	struct arena arena = {.next_size = ARENA_MIN_CHUNK};
+	struct rci_arena arena = {0};
 	ProtobufCAllocator alloc = {
-		.alloc = arena_alloc,
-		.free = arena_free,
+		.alloc = rci_arena_pb_alloc,
+		.free = rci_arena_pb_free,
 		.allocator_data = &arena,
 	};
 	struct rc_pprof_summary *s = NULL;
 	unsigned char *raw = NULL;
 	Profile *p;
+	size_t chunk;
 	int rc;
 
 	what = subject(what);
@@ -830,12 +709,14 @@ int rc_pprof_decode(const unsigned char *data, size_t len, const struct rc_pprof
 		len = raw_len;
 	}
 	/* Sized for a large profile, and grown as protobuf-c asks. */
-	while (arena.next_size < len && arena.next_size < ARENA_MAX_CHUNK)
-		arena.next_size *= 2;
+	chunk = ARENA_MIN_CHUNK;
+	while (chunk < len && chunk < ARENA_MAX_CHUNK)
+		chunk *= 2;
+	rci_arena_init(&arena, chunk, ARENA_MAX_CHUNK);
 	p = perftools__profiles__profile__unpack(&alloc, len, data);
 	free(raw);
 	if (!p) {
-		if (arena.failed)
+		if (arena.oom)
 			rc = rc_err_set(err, -RC_ENOMEM, "'%s': out of memory decoding the profile",
 					what);
 		else
@@ -854,7 +735,7 @@ int rc_pprof_decode(const unsigned char *data, size_t len, const struct rc_pprof
 		*out = *s;
 out:
 	free(s);
-	arena_release(&arena);
+	rci_arena_release(&arena);
 	return rc;
 }
 
@@ -1284,7 +1165,8 @@ int rc_pprof_summary_read_json(const char *path, struct rc_pprof_summary *out, s
 	struct rci_jr r = {.file = path, .err = err};
 	struct rc_pprof_summary *s = NULL;
 	cJSON *root = NULL;
-	int rc = rci_jr_load(&r, MAX_SUMMARY_FILE, "pprof summary", -RC_ENOENT, &root);
+	int rc =
+		rci_json_load_file(path, MAX_SUMMARY_FILE, "pprof summary", &root, NULL, NULL, err);
 
 	if (rc < 0)
 		return rc;

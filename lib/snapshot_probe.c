@@ -28,6 +28,7 @@
 
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/mem.h>
 #include <reloadcheck/proc.h>
 
 #include "jsonio.h"
@@ -63,7 +64,7 @@ struct probe {
 	char *buf; /* one growing buffer for every procfs file */
 	size_t cap, len;
 	struct obj_probe *objx;
-	size_t cap_objects, cap_threads, cap_listeners;
+	size_t cap_objects, cap_objx, cap_threads, cap_listeners;
 	struct sock_fd *socks;
 	size_t n_socks;
 	uint64_t exe_inode; /* of the running executable */
@@ -120,36 +121,6 @@ static int access_error(struct probe *p)
 			  p->pid, owner, yama);
 }
 
-/*
- * Read /proc/PID/stat (or that of thread @tid, when not 0) into @st without
- * the probe's buffer: 0 or a negative errno.
- */
-static int read_stat(int pid, int tid, struct rci_stat *st)
-{
-	char path[64], buf[2048];
-	int fd;
-	ssize_t n;
-
-	if (tid)
-		snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	else
-		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, sizeof(buf));
-	if (n < 0) {
-		int e = errno;
-
-		close(fd);
-		return -e;
-	}
-	close(fd);
-	if (rci_parse_stat(buf, (size_t)n, st) < 0)
-		return -EINVAL;
-	return 0;
-}
-
 static bool is_dead(char state)
 {
 	return state == 'Z' || state == 'X';
@@ -191,7 +162,7 @@ static bool still_running(const struct probe *p)
 {
 	struct rci_stat st;
 
-	if (read_stat(p->pid, 0, &st) < 0 || st.start_time != p->start_time)
+	if (rci_read_stat(p->pid, 0, &st, NULL) < 0 || st.start_time != p->start_time)
 		return false;
 	if (!is_dead(st.state))
 		return true;
@@ -246,11 +217,11 @@ static int sys_error(struct probe *p, int e, const char *what)
 	return rc_err_set(p->err, -RC_EIO, "cannot read '%s': %s", what, strerror(e));
 }
 
-/* Read @base/@rel into p->buf; 0 or negative errno (not yet an rc_err). */
+/* Read @base/@rel into p->buf; 0 or a code of rci_read_file, with errno saying why. */
 static int read_at(struct probe *p, const char *base, const char *rel)
 {
 	snprintf(p->path, sizeof(p->path), "%s/%s", base, rel);
-	return rci_read_file(p->path, &p->buf, &p->cap, &p->len);
+	return rci_read_file(p->path, SIZE_MAX, &p->buf, &p->cap, &p->len);
 }
 
 /* A process-wide file: from p->base. */
@@ -259,39 +230,21 @@ static int read_proc(struct probe *p, const char *rel)
 	return read_at(p, p->base, rel);
 }
 
-static void *grow(void *arr, size_t *cap, size_t n, size_t size)
-{
-	size_t ncap;
-	void *na;
-
-	if (n < *cap)
-		return arr;
-	ncap = *cap ? *cap * 2 : 16;
-	na = realloc(arr, ncap * size);
-	if (!na)
-		return NULL;
-	*cap = ncap;
-	return na;
-}
-
 static int probe_stat(struct probe *p)
 {
 	struct rci_stat st;
-	int rc = read_stat(p->pid, 0, &st);
+	int rc = rci_read_stat(p->pid, 0, &st, p->err);
 
-	if (rc == -ENOENT || rc == -ESRCH) {
+	if (rc == -RC_ENOENT) {
 		/* hidepid= hides other users' processes; kill(pid, 0) still tells. */
 		if (kill(p->pid, 0) < 0 && errno == EPERM)
 			return access_error(p);
 		return rc_err_set(p->err, -RC_ENOENT, "process %d does not exist", p->pid);
 	}
-	if (rc == -EINVAL)
-		return rc_err_set(p->err, -RC_EFORMAT, "'/proc/%d/stat': cannot parse", p->pid);
-	if (rc == -EACCES || rc == -EPERM)
+	if (rc == -RC_EACCES)
 		return access_error(p);
 	if (rc < 0)
-		return rc_err_set(p->err, -RC_EIO, "cannot read '/proc/%d/stat': %s", p->pid,
-				  strerror(-rc));
+		return rc; /* -RC_EFORMAT or -RC_EIO, with its message */
 	snprintf(p->proc, sizeof(p->proc), "/proc/%d", p->pid);
 	snprintf(p->base, sizeof(p->base), "/proc/%d", p->pid);
 	if (is_dead(st.state)) {
@@ -311,21 +264,6 @@ static int probe_stat(struct probe *p)
 	p->s->start_time = st.start_time;
 	memcpy(p->s->comm, st.comm, sizeof(p->s->comm));
 	return 0;
-}
-
-static void read_build_id(const char *path, char *out, size_t size)
-{
-	struct rc_elf *elf;
-	struct rc_err e2 = {0};
-	const unsigned char *id;
-	size_t len;
-
-	out[0] = '\0';
-	if (rc_elf_open(path, &elf, &e2) < 0)
-		return;
-	if (rc_elf_build_id(elf, &id, &len) == 0)
-		rc_hex(id, len, out, size);
-	rc_elf_free(elf);
 }
 
 static void read_go_build_id(const char *path, char *out, size_t size)
@@ -384,7 +322,7 @@ static int probe_exe(struct probe *p)
 		return oom(p);
 	s->exe_replaced = stat(link, &now) == 0 && !same_file(&now, &run);
 	/* Through /proc/PID/exe: the running file, even if deleted or replaced. */
-	read_build_id(exe, s->exe_build_id, sizeof(s->exe_build_id));
+	rc_elf_build_id_of_path(exe, s->exe_build_id, sizeof(s->exe_build_id), NULL);
 	read_go_build_id(exe, s->exe_go_build_id, sizeof(s->exe_go_build_id));
 	return 0;
 }
@@ -394,7 +332,7 @@ static int probe_status(struct probe *p)
 	int rc = read_proc(p, "status");
 
 	if (rc < 0)
-		return sys_error(p, -rc, p->path);
+		return sys_error(p, errno, p->path);
 	if (rci_status_mask(p->buf, "SigCgt", &p->s->sig_caught) < 0 ||
 	    rci_status_mask(p->buf, "SigIgn", &p->s->sig_ignored) < 0 ||
 	    rci_status_mask(p->buf, "ShdPnd", &p->s->sig_pending) < 0)
@@ -428,7 +366,6 @@ static int add_mapping(struct probe *p, const struct rci_maps_entry *e)
 	struct rc_snapshot *s = p->s;
 	struct rc_snap_object *o;
 	struct obj_probe *x;
-	void *na;
 
 	/* Mappings of one file are adjacent as a rule: search from the end. */
 	for (size_t i = s->n_objects; i-- > 0;) {
@@ -444,19 +381,9 @@ static int add_mapping(struct probe *p, const struct rci_maps_entry *e)
 			return 0;
 		}
 	}
-	if (s->n_objects == p->cap_objects) {
-		size_t cap = p->cap_objects;
-
-		na = grow(s->objects, &cap, s->n_objects, sizeof(*s->objects));
-		if (!na)
-			return oom(p);
-		s->objects = na;
-		na = realloc(p->objx, cap * sizeof(*p->objx));
-		if (!na)
-			return oom(p);
-		p->objx = na;
-		p->cap_objects = cap;
-	}
+	if (RC_GROW(s->objects, p->cap_objects, s->n_objects + 1) < 0 ||
+	    RC_GROW(p->objx, p->cap_objx, s->n_objects + 1) < 0)
+		return oom(p);
 	o = &s->objects[s->n_objects];
 	memset(o, 0, sizeof(*o));
 	o->path = strndup(e->path, e->path_len);
@@ -521,11 +448,11 @@ static void finish_object(struct probe *p, struct rc_snap_object *o, const struc
 	 */
 	if (has_mf) {
 		if (S_ISREG(st.st_mode))
-			read_build_id(mf, o->build_id, sizeof(o->build_id));
+			rc_elf_build_id_of_path(mf, o->build_id, sizeof(o->build_id), NULL);
 		return;
 	}
 	if (!o->deleted && !o->replaced && stat(o->path, &st) == 0 && S_ISREG(st.st_mode))
-		read_build_id(o->path, o->build_id, sizeof(o->build_id));
+		rc_elf_build_id_of_path(o->path, o->build_id, sizeof(o->build_id), NULL);
 }
 
 static int probe_maps(struct probe *p)
@@ -534,7 +461,7 @@ static int probe_maps(struct probe *p)
 	const char *line = p->buf, *end;
 
 	if (rc < 0)
-		return sys_error(p, -rc, p->path);
+		return sys_error(p, errno, p->path);
 	end = p->buf + p->len;
 	while (line < end) {
 		const char *eol = memchr(line, '\n', (size_t)(end - line));
@@ -583,10 +510,10 @@ static int probe_thread(struct probe *p, int tid, struct rc_snap_thread *t)
 	t->tid = tid;
 	snprintf(rel, sizeof(rel), "task/%d/comm", tid);
 	rc = read_at(p, p->proc, rel);
-	if (rc == -ENOENT || rc == -ESRCH)
+	if (rc == -RC_ENOENT)
 		return 1;
 	if (rc < 0)
-		return sys_error(p, -rc, p->path);
+		return sys_error(p, errno, p->path);
 	len = p->len;
 	if (len && p->buf[len - 1] == '\n')
 		len--;
@@ -597,10 +524,10 @@ static int probe_thread(struct probe *p, int tid, struct rc_snap_thread *t)
 
 	snprintf(rel, sizeof(rel), "task/%d/status", tid);
 	rc = read_at(p, p->proc, rel);
-	if (rc == -ENOENT || rc == -ESRCH)
+	if (rc == -RC_ENOENT)
 		return 1;
 	if (rc < 0)
-		return sys_error(p, -rc, p->path);
+		return sys_error(p, errno, p->path);
 	if (rci_status_mask(p->buf, "SigBlk", &t->blocked) < 0 ||
 	    rci_status_field(p->buf, "State", &v, &len) < 0 || len == 0)
 		return rc_err_set(p->err, -RC_EFORMAT, "'%s': no SigBlk or State line", p->path);
@@ -633,7 +560,6 @@ static int probe_threads(struct probe *p)
 	for (;;) {
 		struct dirent *de;
 		int tid;
-		void *na;
 
 		errno = 0;
 		de = readdir(d);
@@ -644,12 +570,10 @@ static int probe_threads(struct probe *p)
 		}
 		if (!parse_int(de->d_name, &tid))
 			continue;
-		na = grow(s->threads, &p->cap_threads, s->n_threads, sizeof(*s->threads));
-		if (!na) {
+		if (RC_GROW(s->threads, p->cap_threads, s->n_threads + 1) < 0) {
 			rc = oom(p);
 			break;
 		}
-		s->threads = na;
 		rc = probe_thread(p, tid, &s->threads[s->n_threads]);
 		if (rc < 0)
 			break;
@@ -692,7 +616,6 @@ static int probe_fds(struct probe *p)
 		int fd;
 		uint64_t ino;
 		char *close_br;
-		void *na;
 
 		errno = 0;
 		de = readdir(d);
@@ -719,12 +642,10 @@ static int probe_fds(struct probe *p)
 		*close_br = '\0';
 		if (rc_parse_u64(link + 8, &ino) < 0)
 			continue;
-		na = grow(p->socks, &cap, p->n_socks, sizeof(*p->socks));
-		if (!na) {
+		if (RC_GROW(p->socks, cap, p->n_socks + 1) < 0) {
 			rc = oom(p);
 			break;
 		}
-		p->socks = na;
 		p->socks[p->n_socks++] = (struct sock_fd){.inode = ino, .fd = fd};
 	}
 	closedir(d);
@@ -758,7 +679,6 @@ static int add_listener(struct probe *p, enum rc_sock_proto proto, const char *a
 {
 	struct rc_snapshot *s = p->s;
 	struct rc_snap_listener *l;
-	void *na;
 
 	/*
 	 * The net tables are read in chunks while sockets come and go, and the
@@ -767,10 +687,8 @@ static int add_listener(struct probe *p, enum rc_sock_proto proto, const char *a
 	for (size_t i = 0; i < s->n_listeners; i++)
 		if (s->listeners[i].inode == inode)
 			return 0;
-	na = grow(s->listeners, &p->cap_listeners, s->n_listeners, sizeof(*s->listeners));
-	if (!na)
+	if (RC_GROW(s->listeners, p->cap_listeners, s->n_listeners + 1) < 0)
 		return oom(p);
-	s->listeners = na;
 	l = &s->listeners[s->n_listeners++];
 	memset(l, 0, sizeof(*l));
 	l->proto = proto;
@@ -784,14 +702,15 @@ static int add_listener(struct probe *p, enum rc_sock_proto proto, const char *a
 static int read_net(struct probe *p, const char *name)
 {
 	char rel[32];
-	int rc;
+	int rc, e;
 
 	snprintf(rel, sizeof(rel), "net/%s", name);
 	rc = read_proc(p, rel);
-	if (rc == -ENOENT && still_running(p))
+	e = errno; /* still_running() reads files too */
+	if (rc == -RC_ENOENT && e == ENOENT && still_running(p))
 		return 1;
 	if (rc < 0)
-		return sys_error(p, -rc, p->path);
+		return sys_error(p, e, p->path);
 	return 0;
 }
 
@@ -1632,9 +1551,14 @@ int rc_snapshot_read_json(const char *path, struct rc_snapshot **out, struct rc_
 	struct rci_jr r = {.file = path, .err = err};
 	struct rc_snapshot *s = NULL;
 	cJSON *root = NULL;
-	/* A missing snapshot file is a read error like any other (-RC_EIO). */
-	int rc = rci_jr_load(&r, MAX_SNAPSHOT_FILE, "snapshot", -RC_EIO, &root);
+	int rc = rci_json_load_file(path, MAX_SNAPSHOT_FILE, "snapshot", &root, NULL, NULL, err);
 
+	if (rc == -RC_ENOENT) {
+		/* A missing snapshot file is a read error like any other. */
+		rc = -RC_EIO;
+		if (err)
+			err->code = rc;
+	}
 	if (rc < 0)
 		return rc;
 	s = calloc(1, sizeof(*s));
