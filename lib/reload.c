@@ -270,19 +270,47 @@ static int wait_for_new_process(const struct rc_reload *rl, const struct rc_relo
 	return 0;
 }
 
-/* Wait until the new process listens where the old one did (its readiness), or the deadline. */
-static void wait_until_ready(const struct rc_reload *rl, const struct rc_reload_opts *o,
-			     double deadline)
+/* Whether every canary of @a has the same values, in the same threads, in @b. */
+static bool canaries_settled(const struct rc_snapshot *a, const struct rc_snapshot *b)
+{
+	if (!a || a->n_canaries != b->n_canaries)
+		return false;
+	for (size_t i = 0; i < a->n_canaries; i++) {
+		const struct rc_snap_canary *x = &a->canaries[i], *y = &b->canaries[i];
+
+		if (x->n_values != y->n_values)
+			return false;
+		for (size_t k = 0; k < x->n_values; k++)
+			if (x->values[k].tid != y->values[k].tid ||
+			    x->values[k].ok != y->values[k].ok ||
+			    x->values[k].value != y->values[k].value)
+				return false;
+	}
+	return true;
+}
+
+/*
+ * Wait until the new process listens where the old one did (its readiness),
+ * or the deadline; the last snapshot taken, or NULL. With canaries, ready also
+ * means as many threads as before (they are what the canaries are read in)
+ * and canary values that no longer change between two polls: a thread that
+ * exists but has not yet set its __thread state is not a lost context.
+ * Runtimes such as Go start a varying number of threads, so thread counts are
+ * not asked otherwise.
+ */
+static struct rc_snapshot *wait_until_ready(const struct rc_reload *rl,
+					    const struct rc_reload_opts *o, double deadline)
 {
 	const struct rc_snapshot *before = rl->before;
+	struct rc_snapshot *prev = NULL;
 
 	while (mono_s() < deadline) {
 		struct rc_snapshot *s = NULL;
 		bool ready;
 		size_t found = 0;
 
-		if (rc_snapshot_take(rl->new_pid, o->canaries, 0, &s, NULL) != 0)
-			return;
+		if (rc_snapshot_take(rl->new_pid, o->canaries, o->n_canaries, &s, NULL) != 0)
+			break;
 		for (size_t i = 0; i < before->n_listeners; i++)
 			for (size_t k = 0; k < s->n_listeners; k++)
 				if (!strcmp(before->listeners[i].address,
@@ -290,18 +318,16 @@ static void wait_until_ready(const struct rc_reload *rl, const struct rc_reload_
 					found++;
 					break;
 				}
-		/*
-		 * Listeners back means ready; with canaries, also as many threads as
-		 * before (they are what the canaries are read in). Runtimes such as Go
-		 * start a varying number of threads, so that is not asked otherwise.
-		 */
 		ready = found == before->n_listeners &&
-			(o->n_canaries == 0 || s->n_threads >= before->n_threads);
-		rc_snapshot_free(s);
+			(o->n_canaries == 0 ||
+			 (s->n_threads >= before->n_threads && canaries_settled(prev, s)));
+		rc_snapshot_free(prev);
+		prev = s;
 		if (ready)
-			return;
+			break;
 		sleep_ms(50);
 	}
+	return prev;
 }
 
 int rc_reload_run(struct rc_reload *rl, const struct rc_reload_opts *o, struct rc_err *err)
@@ -324,10 +350,13 @@ int rc_reload_run(struct rc_reload *rl, const struct rc_reload_opts *o, struct r
 				  wait_s(o), o->pid, o->pidfile ? " in " : "",
 				  o->pidfile ? o->pidfile : "");
 	rl->reexec_seen = rl->new_pid == o->pid;
-	wait_until_ready(rl, o, deadline);
-	rc = rc_snapshot_take(rl->new_pid, o->canaries, o->n_canaries, &rl->after, err);
-	if (rc)
-		return rc;
+	/* The snapshot that showed it ready (or the last one) is the one after. */
+	rl->after = wait_until_ready(rl, o, deadline);
+	if (!rl->after) {
+		rc = rc_snapshot_take(rl->new_pid, o->canaries, o->n_canaries, &rl->after, err);
+		if (rc)
+			return rc;
+	}
 	if (o->pprof_url) {
 		struct rc_pprof_fetch_opts fo = o->fetch;
 
