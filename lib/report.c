@@ -4,6 +4,7 @@
  * report (lib/arena.c, over 64 KiB blocks), so a check that records tens of
  * thousands of findings makes a few dozen allocations, not one per field.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -56,6 +57,8 @@ struct rc_report {
 	const char *pprof_url;
 	const char *tool_version;
 	uint64_t duration_ms;
+	uint64_t start_ms; /* CLOCK_MONOTONIC at rc_report_new */
+	bool clock_stopped;
 	int64_t created;
 	const char *error;
 };
@@ -90,6 +93,14 @@ const char *rc_severity_name(enum rc_severity s)
 	return "fail";
 }
 
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 struct rc_report *rc_report_new(void)
 {
 	struct rc_report *r = calloc(1, sizeof(*r));
@@ -99,6 +110,7 @@ struct rc_report *rc_report_new(void)
 	rci_arena_init(&r->arena, ARENA_BLOCK, ARENA_BLOCK);
 	r->pid = -1;
 	r->created = (int64_t)time(NULL);
+	r->start_ms = monotonic_ms();
 	r->tool_version = "unknown";
 	return r;
 }
@@ -147,6 +159,15 @@ void rc_report_set_tool_version(struct rc_report *r, const char *version)
 void rc_report_set_duration_ms(struct rc_report *r, uint64_t ms)
 {
 	r->duration_ms = ms;
+	r->clock_stopped = true;
+}
+
+void rc_report_stop_clock(struct rc_report *r)
+{
+	if (r->clock_stopped)
+		return;
+	r->duration_ms = monotonic_ms() - r->start_ms;
+	r->clock_stopped = true;
 }
 
 void rc_report_set_created(struct rc_report *r, int64_t unix_seconds)
@@ -387,18 +408,32 @@ const struct rc_metric *rc_result_metrics(const struct rc_check_result *res)
 	return res->metrics;
 }
 
+/* A finding as this file keeps it: the public part, its detail list's end, its arena. */
+struct finding_rec {
+	struct rc_finding pub;
+	struct rc_detail *detail_tail;
+	struct rci_arena *arena;
+};
+
+static struct finding_rec *finding_rec(struct rc_finding *f)
+{
+	return (struct finding_rec *)((char *)f - offsetof(struct finding_rec, pub));
+}
+
 static struct rc_finding *finding_link(struct rc_check_result *res, enum rc_severity sev,
 				       const char *code, const char *message)
 {
+	struct finding_rec *rec;
 	struct rc_finding *f;
 
 	if (!message)
 		return NULL;
-	f = rci_arena_alloc(&res->report->arena, sizeof(*f));
-	if (!f)
+	rec = rci_arena_alloc(&res->report->arena, sizeof(*rec));
+	if (!rec)
 		return NULL;
-	*f = (struct rc_finding){.code = code, .severity = sev, .arena_ = &res->report->arena};
-	f->message = message;
+	*rec = (struct finding_rec){.pub = {.code = code, .severity = sev, .message = message},
+				    .arena = &res->report->arena};
+	f = &rec->pub;
 	if (res->findings_tail)
 		res->findings_tail->next = f;
 	else
@@ -488,24 +523,26 @@ void rc_result_suppress(struct rc_check_result *res, struct rc_finding *f, const
 
 static struct rci_arena *finding_arena(struct rc_finding *f)
 {
-	return f->arena_;
+	return finding_rec(f)->arena;
 }
 
 static struct rc_detail *detail_new(struct rc_finding *f, const char *key, enum rc_detail_type type)
 {
+	struct finding_rec *rec;
 	struct rc_detail *d;
 
 	if (!f)
 		return NULL;
-	d = rci_arena_alloc(finding_arena(f), sizeof(*d));
+	rec = finding_rec(f);
+	d = rci_arena_alloc(rec->arena, sizeof(*d));
 	if (!d)
 		return NULL;
 	*d = (struct rc_detail){.key = key, .type = type};
-	if (f->detail_tail_)
-		((struct rc_detail *)f->detail_tail_)->next = d;
+	if (rec->detail_tail)
+		rec->detail_tail->next = d;
 	else
 		f->detail = d;
-	f->detail_tail_ = d;
+	rec->detail_tail = d;
 	return d;
 }
 

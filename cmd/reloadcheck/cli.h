@@ -83,9 +83,6 @@ void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int parse_options(int argc, char **argv, const char *name, unsigned scope, struct options *o);
 
-/* Milliseconds of CLOCK_MONOTONIC, for the report's duration. */
-uint64_t now_ms(void);
-
 /* A new report with the tool's version; NULL (message printed) when out of memory. */
 struct rc_report *report_new(void);
 
@@ -95,11 +92,8 @@ struct rc_report *report_new(void);
  */
 int cannot_check(const struct options *o, struct rc_report *r, const char *msg);
 
-/*
- * Set the duration (unless @t0 is 0: already set), write the report as
- * --format and --output say; the exit status.
- */
-int finish_report(struct rc_report *r, const struct options *o, uint64_t t0);
+/* Stop the report's clock, write it as --format and --output say; the exit status. */
+int finish_report(struct rc_report *r, const struct options *o);
 
 /*
  * Write @r to @path (atomically: a temp file beside it, then rename) or to

@@ -36,7 +36,6 @@ int cmd_diff(int argc, char **argv)
 	struct rc_err err = {0};
 	struct rc_binary_opts bo;
 	const char *types[2 * MAX_STATE_TYPES];
-	uint64_t t0 = now_ms();
 	int status;
 
 	status = parse_options(argc, argv, "diff", FOR_DIFF, &o);
@@ -59,7 +58,7 @@ int cmd_diff(int argc, char **argv)
 						     RC_NEEDS_DWARF,
 					     .fail_on_warn = o.fail_on_warn},
 		      r);
-	status = finish_report(r, &o, t0);
+	status = finish_report(r, &o);
 out:
 	rc_ctx_release(&ctx);
 	rc_report_free(r);

@@ -83,7 +83,6 @@ int cmd_gate(int argc, char **argv)
 	const char *types[2 * MAX_STATE_TYPES];
 	const char *pprof_url;
 	unsigned have = 0;
-	uint64_t t0 = now_ms();
 	int status;
 
 	status = parse_options(argc, argv, "gate", FOR_GATE, &o);
@@ -163,9 +162,9 @@ int cmd_gate(int argc, char **argv)
 		status = cannot_check(&o, NULL, "out of memory while building the report");
 		goto out;
 	}
-	rc_report_set_duration_ms(r, now_ms() - t0);
+	rc_report_stop_clock(r);
 	/* Files for the pipeline first, each atomic; then the person's view. */
-	status = write_files(&o, r) != 0 ? RC_EXIT_CANNOT_CHECK : finish_report(r, &o, 0);
+	status = write_files(&o, r) != 0 ? RC_EXIT_CANNOT_CHECK : finish_report(r, &o);
 out:
 	free(fetch);
 	rc_snapshot_free(snap);

@@ -45,7 +45,6 @@ int cmd_pprof(int argc, char **argv)
 	struct rc_pprof_fetch *fetch = NULL;
 	struct rc_pprof_summary *baseline = NULL;
 	struct rc_pprof_fetch_opts fo;
-	uint64_t t0 = now_ms();
 	int status, rc;
 
 	status = parse_options(argc, argv, "pprof", FOR_PPROF, &o);
@@ -111,7 +110,7 @@ int cmd_pprof(int argc, char **argv)
 	rc_run_checks(
 		&ctx,
 		&(struct rc_selection){.have = RC_NEEDS_PPROF, .fail_on_warn = o.fail_on_warn}, r);
-	status = finish_report(r, &o, t0);
+	status = finish_report(r, &o);
 out:
 	free(fetch);
 	free(baseline);

@@ -21,7 +21,6 @@ int cmd_probe(int argc, char **argv)
 	struct rc_ctx ctx = {0};
 	struct rc_err err = {0};
 	struct rc_snapshot *now = NULL, *baseline = NULL;
-	uint64_t t0 = now_ms();
 	int status;
 
 	status = parse_options(argc, argv, "probe", FOR_PROBE, &o);
@@ -53,7 +52,7 @@ int cmd_probe(int argc, char **argv)
 		&ctx,
 		&(struct rc_selection){.have = RC_NEEDS_PROCESS, .fail_on_warn = o.fail_on_warn},
 		r);
-	status = finish_report(r, &o, t0);
+	status = finish_report(r, &o);
 out:
 	rc_snapshot_free(now);
 	rc_snapshot_free(baseline);

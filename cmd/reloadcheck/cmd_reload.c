@@ -22,7 +22,6 @@ int cmd_reload(int argc, char **argv)
 	struct rc_reload_opts ro;
 	struct rc_binary_opts bo;
 	const char *types[2 * MAX_STATE_TYPES];
-	uint64_t t0 = now_ms();
 	int status, sig = 0;
 
 	status = parse_options(argc, argv, "reload", FOR_RELOAD, &o);
@@ -85,7 +84,7 @@ int cmd_reload(int argc, char **argv)
 						     (o.url ? RC_NEEDS_PPROF : 0),
 					     .fail_on_warn = o.fail_on_warn},
 		      r);
-	status = finish_report(r, &o, t0);
+	status = finish_report(r, &o);
 out:
 	rc_reload_release(&rl);
 	rc_ctx_release(&ctx);

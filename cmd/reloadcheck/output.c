@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <reloadcheck/error.h>
@@ -45,14 +44,6 @@ void output_wrap(FILE *out, const char *text, int width)
 		fputc('\n', out);
 }
 
-uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 struct rc_report *report_new(void)
 {
 	struct rc_report *r = rc_report_new();
@@ -78,7 +69,7 @@ int cannot_check(const struct options *o, struct rc_report *r, const char *msg)
 	return RC_EXIT_CANNOT_CHECK;
 }
 
-int finish_report(struct rc_report *r, const struct options *o, uint64_t t0)
+int finish_report(struct rc_report *r, const struct options *o)
 {
 	struct rc_err err = {0};
 	struct rc_text_opts topts = {
@@ -86,8 +77,7 @@ int finish_report(struct rc_report *r, const struct options *o, uint64_t t0)
 
 	if (rc_report_status(r) != 0)
 		return cannot_check(o, NULL, "out of memory while building the report");
-	if (t0)
-		rc_report_set_duration_ms(r, now_ms() - t0);
+	rc_report_stop_clock(r);
 	if (output_write(o->output, o->format, r, &topts, &err) != 0) {
 		fprintf(stderr, "%s: %s\n", progname, err.msg);
 		return RC_EXIT_CANNOT_CHECK;

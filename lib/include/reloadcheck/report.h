@@ -57,10 +57,8 @@ struct rc_finding {
 	const char *code; /* static string, e.g. "symbol.removed" */
 	enum rc_severity severity;
 	const char *message;
-	const struct rc_detail *detail;	      /* in the order added */
-	const char *suppressed;		      /* the policy's reason, or NULL: not counted */
-	const struct rc_detail *detail_tail_; /* private */
-	void *arena_;			      /* private: the owning report's arena */
+	const struct rc_detail *detail; /* in the order added */
+	const char *suppressed;		/* the policy's reason, or NULL: not counted */
 };
 
 struct rc_metric {
@@ -83,6 +81,12 @@ void rc_report_set_pid(struct rc_report *r, long pid);
 void rc_report_set_pprof_url(struct rc_report *r, const char *url);
 void rc_report_set_tool_version(struct rc_report *r, const char *version);
 void rc_report_set_duration_ms(struct rc_report *r, uint64_t ms);
+/*
+ * Fix the run's duration: the time since rc_report_new(). Only the first call
+ * (or rc_report_set_duration_ms) counts, so every file written afterwards
+ * shows the same duration.
+ */
+void rc_report_stop_clock(struct rc_report *r);
 void rc_report_set_created(struct rc_report *r, int64_t unix_seconds);
 /* Mark the whole run as unable to check (verdict "error", an "error" member). */
 void rc_report_set_error(struct rc_report *r, const char *message);
