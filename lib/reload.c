@@ -16,6 +16,7 @@
 
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/mem.h>
 #include <reloadcheck/proc.h>
 #include <reloadcheck/reload.h>
 
@@ -122,37 +123,26 @@ static int read_pidfile(const char *path)
 /* Every pid that exists now, to tell a child started by the reload from older ones. */
 static int list_pids(struct rc_reload *rl)
 {
-	size_t cap = 4096;
+	size_t cap = 0;
 	DIR *d = opendir("/proc");
 	struct dirent *de;
+	int rc = 0;
 
 	if (!d)
 		return -RC_EIO;
-	rl->known_pids_ = malloc(cap * sizeof(*rl->known_pids_));
-	if (!rl->known_pids_) {
-		closedir(d);
-		return -RC_ENOMEM;
-	}
 	rl->n_known_pids_ = 0;
 	while ((de = readdir(d)) != NULL) {
 		int p = parse_pid(de->d_name);
 
 		if (!p)
 			continue;
-		if (rl->n_known_pids_ == cap) {
-			int *n = cap < SIZE_MAX / 2 / sizeof(*n)
-					 ? realloc(rl->known_pids_, 2 * cap * sizeof(*n))
-					 : NULL;
-
-			if (!n)
-				break;
-			rl->known_pids_ = n;
-			cap *= 2;
-		}
+		rc = RC_GROW(rl->known_pids_, cap, rl->n_known_pids_ + 1);
+		if (rc)
+			break;
 		rl->known_pids_[rl->n_known_pids_++] = p;
 	}
 	closedir(d);
-	return 0;
+	return rc;
 }
 
 static bool known_pid(const struct rc_reload *rl, int pid)
