@@ -21,6 +21,18 @@ int cmd_list_checks(int argc, char **argv)
 	return RC_EXIT_PASS;
 }
 
+/* What each input a check needs is, in the words of the command line. */
+static const struct {
+	unsigned bit;
+	const char *what;
+} needs[] = {
+	{RC_NEEDS_BINARIES, "OLD and NEW binaries"},
+	{RC_NEEDS_HOST_LIBC, "the host's libc.so.6 (or --sysroot)"},
+	{RC_NEEDS_DWARF, "their debug information when there is some (--debug-dir)"},
+	{RC_NEEDS_PROCESS, "a running process (--pid)"},
+	{RC_NEEDS_PPROF, "a pprof endpoint (--url, --pprof) or a profile (--profile)"},
+};
+
 int cmd_explain(int argc, char **argv)
 {
 	const struct rc_check *c;
@@ -36,8 +48,10 @@ int cmd_explain(int argc, char **argv)
 	}
 	printf("%s: %s\n\n", c->id, c->summary);
 	output_wrap(stdout, c->explain, 78);
-	printf("\nNeeds:%s%s%s\n", c->needs & RC_NEEDS_BINARIES ? " OLD and NEW binaries" : "",
-	       c->needs & RC_NEEDS_HOST_LIBC ? ", the host's libc.so.6 (or --sysroot)" : "",
-	       c->needs & RC_NEEDS_PROCESS ? " a running process" : "");
+	fputs("\nNeeds:", stdout);
+	for (size_t i = 0, n = 0; i < sizeof(needs) / sizeof(needs[0]); i++)
+		if (c->needs & needs[i].bit)
+			printf("%s %s", n++ ? "," : "", needs[i].what);
+	putchar('\n');
 	return RC_EXIT_PASS;
 }
