@@ -441,7 +441,11 @@ int rc_pprof_fetch_file(const char *path, const struct rc_pprof_fetch_opts *opts
 	if (o->pid > 0)
 		read_exe_build_id(o->pid, out->exe_build_id, sizeof(out->exe_build_id));
 
-	/* A file that cannot be read is the caller's error; one that does not decode, a finding. */
+	/*
+	 * The file is the caller's input: one that cannot be read, or does not
+	 * decode as a profile, is an error (could not check), not a verdict on an
+	 * endpoint.
+	 */
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = rc_err_set(&e, errno == EACCES ? -RC_EACCES : -RC_EIO,
@@ -472,6 +476,8 @@ int rc_pprof_fetch_file(const char *path, const struct rc_pprof_fetch_opts *opts
 	}
 	q->transport_ok = true;
 	decode_into(data, (size_t)st.st_size, &o->limits, path, out);
+	if (!out->profile_ok)
+		ret = rc_err_set(&e, -RC_EFORMAT, "%s", q->error);
 out:
 	if (ret < 0) {
 		snprintf(q->error, sizeof(q->error), "%s", e.msg);

@@ -794,16 +794,26 @@ START_TEST(profile_file_offline)
 	assert_hot_summary(p.summary);
 	pp_free(&p);
 
+	/* A file that is not a whole profile is bad input: could not check (exit 3). */
 	pprof_json(&p, "file-truncated", NULL, false,
 		   (const char *const[]){"--profile", cut, NULL});
-	ck_assert_msg(p.r.status == 1, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
-	ck_assert_str_eq(json_str(p.report, "verdict"), "fail");
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "fail");
-	f = the_finding(ep, "pprof.profile_invalid", "fail");
-	ck_assert_msg(strcasestr(json_str(f, "message"), "truncated"),
-		      "pprof.profile_invalid does not say truncated: %s", json_str(f, "message"));
-	ck_assert_uint_eq(count_code(ep, "pprof.profile"), 0);
+	ck_assert_msg(p.r.status == 3, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
+	ck_assert_str_eq(json_str(p.report, "verdict"), "error");
+	ck_assert_msg(strcasestr(json_str(p.report, "error"), "truncated") &&
+			      strstr(json_str(p.report, "error"), cut),
+		      "the error does not name the file and say truncated: %s",
+		      json_str(p.report, "error"));
+	ck_assert_msg(strstr(p.r.err.p, cut) && strchr(p.r.err.p, '\n') &&
+			      strchr(p.r.err.p, '\n') == strrchr(p.r.err.p, '\n'),
+		      "stderr is not one line naming the file:\n%s", p.r.err.p);
+	pp_free(&p);
+
+	/* So is a file that is no profile at all. */
+	pprof_json(&p, "file-passwd", NULL, false,
+		   (const char *const[]){"--profile", "/etc/passwd", NULL});
+	ck_assert_msg(p.r.status == 3, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
+	ck_assert_str_eq(json_str(p.report, "verdict"), "error");
+	ck_assert_ptr_nonnull(strstr(p.r.err.p, "/etc/passwd"));
 	pp_free(&p);
 	free(file);
 	free(cut);

@@ -141,7 +141,12 @@ int rc_pprof_fetch(const char *base_url, const struct rc_pprof_fetch_opts *opts,
  */
 bool rc_pprof_cpu_profile_in_flight(const char *base_url, const struct rc_pprof_fetch_opts *opts);
 
-/* The same from a profile file (--profile): no endpoint requests. */
+/*
+ * The same from a profile file (--profile): no endpoint requests. A file that
+ * cannot be read is -RC_EIO (or -RC_EACCES); one that is not a valid profile
+ * (not gzip'd profile.proto, truncated, over the limits) is -RC_EFORMAT, with
+ * the reason in @err and in out->profile.error.
+ */
 int rc_pprof_fetch_file(const char *path, const struct rc_pprof_fetch_opts *opts,
 			struct rc_pprof_fetch *out, struct rc_err *err);
 
