@@ -15,8 +15,8 @@
 
 struct rc_ctx_storage {
 	char libc_path[4096];
-	char libc_problem[512];
-	char old_dwarf_problem[512], new_dwarf_problem[512];
+	char libc_problem[RC_ERR_MSG_MAX];
+	char old_dwarf_problem[RC_ERR_MSG_MAX], new_dwarf_problem[RC_ERR_MSG_MAX];
 };
 
 /* Open @elf's debug information; a missing or corrupt one is recorded for dwarf-layout. */

@@ -298,15 +298,16 @@ static void debuginfo_missing(const struct rc_ctx *ctx, struct rc_check_result *
 {
 	const char *why = ctx->new_dwarf ? ctx->old_dwarf_problem : ctx->new_dwarf_problem;
 	const char *who = ctx->new_dwarf ? "OLD" : !ctx->old_dwarf ? "OLD and NEW" : "NEW";
+	const char *has = ctx->new_dwarf || ctx->old_dwarf ? "has" : "have";
 
 	if (ctx->require_debuginfo) {
 		struct rc_finding *f = rc_result_add(
 			res, RC_SEV_FAIL, "dwarf.no_debuginfo",
-			"%s has no debug information, which --require-debuginfo demands: %s", who,
-			why);
+			"%s %s no debug information, which --require-debuginfo demands: %s", who,
+			has, why);
 		rc_finding_str(f, "binary", who);
 	} else {
-		rc_result_skip(res, "%s has no debug information: %s", who, why);
+		rc_result_skip(res, "%s %s no debug information: %s", who, has, why);
 	}
 }
 

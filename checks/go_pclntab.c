@@ -23,7 +23,7 @@ struct table {
 	struct rc_go_pclntab *tab;
 	const char *problem; /* why there is no table: absent or invalid */
 	bool invalid;
-	char reason[256];
+	char reason[RC_ERR_MSG_MAX];
 };
 
 static const char *version_name(enum rc_go_pclntab_version v)

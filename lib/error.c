@@ -38,13 +38,23 @@ int rc_err_from_errno(int e)
 int rc_err_set(struct rc_err *err, int code, const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	if (!err)
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof(err->msg)) {
+		/* Too long: end at a word or path break, never mid-word, and say so. */
+		size_t cut = sizeof(err->msg) - 4;
+
+		while (cut > sizeof(err->msg) / 2 && err->msg[cut - 1] != ' ' &&
+		       err->msg[cut - 1] != '/')
+			cut--;
+		memcpy(err->msg + cut, "...", 4);
+	}
 	return code;
 }
 

@@ -40,6 +40,7 @@ struct options {
 	const char *expect_binary;
 	const char *save;
 	const char *baseline;
+	const char *pprof_baseline; /* gate */
 	struct rc_canary_spec canaries[MAX_CANARIES];
 	size_t n_canaries;
 	/* pprof */
@@ -68,6 +69,8 @@ struct options {
 
 struct rc_err;
 struct rc_binary_opts;
+struct rc_ctx;
+struct rc_snapshot;
 struct rc_policy;
 struct rc_pprof_fetch_opts;
 
@@ -113,8 +116,25 @@ void output_wrap(FILE *out, const char *text, int width);
 void binary_opts(const struct options *o, const struct rc_policy *p, struct rc_binary_opts *bo,
 		 const char **types);
 
+/*
+ * --sysroot, when given, must be a directory (@ctx NULL: before opening
+ * anything) that holds a libc.so.6 for NEW (@ctx: after rc_ctx_open_binaries);
+ * 0, or -1 after a usage error was printed.
+ */
+int sysroot_usable(const struct options *o, const struct rc_ctx *ctx);
+
 /* The pprof client options the command line gave (headers, TLS, timing, pid). */
 void pprof_fetch_opts(const struct options *o, struct rc_pprof_fetch_opts *fo);
+
+/* Load --policy (validated against the checks): 0, or the exit status after a message. */
+int load_policy(const struct options *o, struct rc_policy **out);
+
+/* Snapshot --pid with the command line's canaries, then the policy's (@p may be NULL). */
+int probe_process(const struct options *o, const struct rc_policy *p, struct rc_snapshot **out,
+		  struct rc_err *err);
+
+/* rc_file_write_atomic() writer of a snapshot (--save). */
+int write_snapshot(FILE *f, const void *arg, struct rc_err *err);
 
 int cmd_diff(int argc, char **argv);
 int cmd_probe(int argc, char **argv);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* reloadcheck [diff] OLD NEW: the static checks on two ELF files. */
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <reloadcheck/error.h>
 #include <reloadcheck/policy.h>
@@ -28,6 +29,26 @@ void binary_opts(const struct options *o, const struct rc_policy *p, struct rc_b
 	};
 }
 
+int sysroot_usable(const struct options *o, const struct rc_ctx *ctx)
+{
+	struct stat st;
+
+	if (!o->sysroot)
+		return 0;
+	if (stat(o->sysroot, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		usage_error("--sysroot '%s' is not a directory", o->sysroot);
+		return -1;
+	}
+	/* A libc that is there but broken is the check's to report; none at all is a typo. */
+	if (ctx && !ctx->host_libc && access(ctx->host_libc_path, F_OK) != 0) {
+		usage_error("--sysroot '%s' holds no libc.so.6 (looked for '%s' and the lib64 "
+			    "and lib directories)",
+			    o->sysroot, ctx->host_libc_path);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_diff(int argc, char **argv)
 {
 	struct options o;
@@ -45,12 +66,18 @@ int cmd_diff(int argc, char **argv)
 		usage_error("diff needs two files, OLD and NEW (got %d)", argc - optind);
 		return RC_EXIT_USAGE;
 	}
+	if (sysroot_usable(&o, NULL) != 0)
+		return RC_EXIT_USAGE;
 	r = report_new();
 	if (!r)
 		return RC_EXIT_CANNOT_CHECK;
 	binary_opts(&o, NULL, &bo, types);
 	if (rc_ctx_open_binaries(&ctx, argv[optind], argv[optind + 1], &bo, &err) != 0) {
 		status = cannot_check(&o, r, err.msg);
+		goto out;
+	}
+	if (sysroot_usable(&o, &ctx) != 0) {
+		status = RC_EXIT_USAGE;
 		goto out;
 	}
 	rc_run_checks(&ctx,

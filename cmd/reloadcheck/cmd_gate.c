@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <reloadcheck/error.h>
+#include <reloadcheck/file.h>
 #include <reloadcheck/policy.h>
 #include <reloadcheck/pprof.h>
 #include <reloadcheck/proc.h>
@@ -39,18 +40,19 @@ static int write_files(const struct options *o, const struct rc_report *r)
 	return 0;
 }
 
-/* Probe --pid with the command line's canaries, then the policy's. */
-static int take_snapshot(const struct options *o, const struct rc_policy *p,
-			 struct rc_snapshot **out, struct rc_err *err)
+int load_policy(const struct options *o, struct rc_policy **out)
 {
-	struct rc_canary_spec canaries[MAX_CANARIES];
-	const struct rc_canary_spec *pc;
-	size_t n = rc_policy_canaries(p, &pc), nc = o->n_canaries;
+	struct rc_err err = {0};
 
-	memcpy(canaries, o->canaries, o->n_canaries * sizeof(*canaries));
-	for (size_t i = 0; i < n && nc < MAX_CANARIES; i++)
-		canaries[nc++] = pc[i];
-	return rc_snapshot_take((int)o->pid, canaries, nc, out, err);
+	*out = NULL;
+	if (!o->policy || rc_checks_policy_load(o->policy, out, &err) == 0)
+		return 0;
+	if (err.code == -RC_EINVAL) {
+		usage_error("%s", err.msg);
+		return RC_EXIT_USAGE;
+	}
+	fprintf(stderr, "%s: %s\n", progname, err.msg);
+	return RC_EXIT_CANNOT_CHECK;
 }
 
 /* Fetch the endpoint with the command line's options, the policy's filling the gaps. */
@@ -77,8 +79,9 @@ int cmd_gate(int argc, char **argv)
 	struct rc_err err = {0};
 	struct rc_policy *policy = NULL;
 	struct rc_thresholds th;
-	struct rc_snapshot *snap = NULL;
+	struct rc_snapshot *snap = NULL, *baseline = NULL;
 	struct rc_pprof_fetch *fetch = NULL;
+	struct rc_pprof_summary *pprof_baseline = NULL;
 	struct rc_binary_opts bo;
 	const char *types[2 * MAX_STATE_TYPES];
 	const char *pprof_url;
@@ -96,16 +99,16 @@ int cmd_gate(int argc, char **argv)
 		usage_error("gate needs both --old and --new, or neither");
 		return RC_EXIT_USAGE;
 	}
-	status = RC_EXIT_CANNOT_CHECK;
-	if (o.policy && rc_checks_policy_load(o.policy, &policy, &err) != 0) {
-		if (err.code == -RC_EINVAL) {
-			usage_error("%s", err.msg);
-			status = RC_EXIT_USAGE;
-		} else {
-			fprintf(stderr, "%s: %s\n", progname, err.msg);
-		}
-		goto out;
+	if ((o.baseline || o.save) && o.pid < 0) {
+		usage_error("gate takes --baseline and --save with --pid");
+		return RC_EXIT_USAGE;
 	}
+	if (sysroot_usable(&o, NULL) != 0)
+		return RC_EXIT_USAGE;
+	status = load_policy(&o, &policy);
+	if (status)
+		goto out;
+	status = RC_EXIT_CANNOT_CHECK;
 	rc_policy_thresholds(policy, &th);
 	ctx.thresholds = &th;
 	r = report_new();
@@ -117,15 +120,21 @@ int cmd_gate(int argc, char **argv)
 			status = cannot_check(&o, r, err.msg);
 			goto out;
 		}
+		if (sysroot_usable(&o, &ctx) != 0) {
+			status = RC_EXIT_USAGE;
+			goto out;
+		}
 		have |= RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC | RC_NEEDS_DWARF;
 	}
 	if (o.pid > 0) {
 		rc_report_set_pid(r, o.pid);
-		if (take_snapshot(&o, policy, &snap, &err) != 0) {
+		if ((o.baseline && rc_snapshot_read_json(o.baseline, &baseline, &err) != 0) ||
+		    probe_process(&o, policy, &snap, &err) != 0) {
 			status = cannot_check(&o, r, err.msg);
 			goto out;
 		}
 		ctx.now = snap;
+		ctx.baseline = baseline;
 		ctx.n_expected_listeners = rc_policy_listeners(policy, &ctx.expected_listeners);
 		have |= RC_NEEDS_PROCESS;
 	}
@@ -135,6 +144,17 @@ int cmd_gate(int argc, char **argv)
 		if (!fetch)
 			goto out;
 		rc_report_set_pprof_url(r, pprof_url);
+		if (o.pprof_baseline) {
+			pprof_baseline = calloc(1, sizeof(*pprof_baseline));
+			if (!pprof_baseline ||
+			    rc_pprof_summary_read_json(o.pprof_baseline, pprof_baseline, &err) !=
+				    0) {
+				status = cannot_check(&o, r,
+						      pprof_baseline ? err.msg : "out of memory");
+				goto out;
+			}
+			ctx.pprof_baseline = pprof_baseline;
+		}
 		if (fetch_pprof(&o, policy, pprof_url, fetch, &err) != 0) {
 			if (err.code == -RC_EINVAL) {
 				usage_error("%s", err.msg);
@@ -152,6 +172,15 @@ int cmd_gate(int argc, char **argv)
 		status = RC_EXIT_USAGE;
 		goto out;
 	}
+	if (o.pprof_baseline && !pprof_url) {
+		usage_error("gate takes --pprof-baseline with --pprof (or the policy's pprof.url)");
+		status = RC_EXIT_USAGE;
+		goto out;
+	}
+	if (o.save && rc_file_write_atomic(o.save, write_snapshot, snap, &err) != 0) {
+		status = cannot_check(&o, r, err.msg);
+		goto out;
+	}
 	rc_run_checks(&ctx,
 		      &(struct rc_selection){.have = have,
 					     .list_missing = true,
@@ -167,7 +196,9 @@ int cmd_gate(int argc, char **argv)
 	status = write_files(&o, r) != 0 ? RC_EXIT_CANNOT_CHECK : finish_report(r, &o);
 out:
 	free(fetch);
+	free(pprof_baseline);
 	rc_snapshot_free(snap);
+	rc_snapshot_free(baseline);
 	rc_ctx_release(&ctx);
 	rc_report_free(r);
 	rc_policy_free(policy);

@@ -1,17 +1,32 @@
 /* SPDX-License-Identifier: MIT */
 /* reloadcheck probe --pid PID: read-only checks on a running process. */
 #include <stdio.h>
+#include <string.h>
 
 #include <reloadcheck/error.h>
+#include <reloadcheck/policy.h>
 #include <reloadcheck/file.h>
 #include <reloadcheck/proc.h>
 #include <reloadcheck/runner.h>
 
 #include "cli.h"
 
-static int write_snapshot(FILE *f, const void *arg, struct rc_err *err)
+int write_snapshot(FILE *f, const void *arg, struct rc_err *err)
 {
 	return rc_snapshot_write_json(arg, f, err);
+}
+
+int probe_process(const struct options *o, const struct rc_policy *p, struct rc_snapshot **out,
+		  struct rc_err *err)
+{
+	struct rc_canary_spec canaries[MAX_CANARIES];
+	const struct rc_canary_spec *pc;
+	size_t n = rc_policy_canaries(p, &pc), nc = o->n_canaries;
+
+	memcpy(canaries, o->canaries, o->n_canaries * sizeof(*canaries));
+	for (size_t i = 0; i < n && nc < MAX_CANARIES; i++)
+		canaries[nc++] = pc[i];
+	return rc_snapshot_take((int)o->pid, canaries, nc, out, err);
 }
 
 int cmd_probe(int argc, char **argv)
@@ -21,6 +36,8 @@ int cmd_probe(int argc, char **argv)
 	struct rc_ctx ctx = {0};
 	struct rc_err err = {0};
 	struct rc_snapshot *now = NULL, *baseline = NULL;
+	struct rc_policy *policy = NULL;
+	struct rc_thresholds th;
 	int status;
 
 	status = parse_options(argc, argv, "probe", FOR_PROBE, &o);
@@ -34,14 +51,21 @@ int cmd_probe(int argc, char **argv)
 		usage_error("probe takes no file arguments ('%s')", argv[optind]);
 		return RC_EXIT_USAGE;
 	}
+	status = load_policy(&o, &policy);
+	if (status)
+		return status;
+	rc_policy_thresholds(policy, &th);
+	ctx.thresholds = &th;
+	ctx.n_expected_listeners = rc_policy_listeners(policy, &ctx.expected_listeners);
+	status = RC_EXIT_CANNOT_CHECK;
 	r = report_new();
 	if (!r)
-		return RC_EXIT_CANNOT_CHECK;
+		goto out;
 	rc_report_set_pid(r, o.pid);
 	/* Inputs first: a bad file is reported before the process is touched. */
 	if ((o.expect_binary && rc_ctx_open_expected(&ctx, o.expect_binary, &err) != 0) ||
 	    (o.baseline && rc_snapshot_read_json(o.baseline, &baseline, &err) != 0) ||
-	    rc_snapshot_take((int)o.pid, o.canaries, o.n_canaries, &now, &err) != 0 ||
+	    probe_process(&o, policy, &now, &err) != 0 ||
 	    (o.save && rc_file_write_atomic(o.save, write_snapshot, now, &err) != 0)) {
 		status = cannot_check(&o, r, err.msg);
 		goto out;
@@ -58,5 +82,6 @@ out:
 	rc_snapshot_free(baseline);
 	rc_ctx_release(&ctx);
 	rc_report_free(r);
+	rc_policy_free(policy);
 	return status;
 }

@@ -4,8 +4,10 @@
  * command lives in its own cmd_<name>.c, which parses its options, calls the
  * library and the checks' runner, and prints. Only this layer prints or exits.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <reloadcheck/report.h>
 
@@ -48,6 +50,7 @@ const char help_text[] =
 	"                               in every thread; repeatable\n"
 	"      --save FILE              write the process snapshot (JSON) to FILE, atomically\n"
 	"      --baseline FILE          compare with a snapshot saved before the reload\n"
+	"      --policy FILE            as for gate: suppressions, fail_on, canaries, listeners\n"
 	"\n"
 	"Options for pprof:\n"
 	"      --url URL                the server, e.g. http://127.0.0.1:6060 (http or https)\n"
@@ -63,7 +66,9 @@ const char help_text[] =
 	"Options for gate:\n"
 	"      --old FILE, --new FILE   the running build and the candidate (static checks)\n"
 	"      --pid PID                also probe the running process (with --tls-canary)\n"
+	"      --baseline FILE, --save FILE  compare with / write its snapshot (as probe)\n"
 	"      --pprof URL              also check its pprof endpoint (--seconds, --header)\n"
+	"      --pprof-baseline FILE    compare with a summary saved by 'pprof --save'\n"
 	"      --policy FILE            enable/disable checks, severity overrides, suppressions\n"
 	"                               with reasons, thresholds, fail_on, inputs (JSON)\n"
 	"      --report FILE.json       the JSON report, written atomically\n"
@@ -125,8 +130,56 @@ static const struct command {
 	{"reload", cmd_reload},
 };
 
+/* Edit distance of @a and @b (short words), to tell a typed command from a file name. */
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[32];
+
+	if (la >= 32 || lb >= 32)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[lb];
+}
+
+/* The command @word is probably a typo of, or NULL: only when no file is called @word. */
+static const char *nearest_command(const char *word)
+{
+	const char *best = NULL;
+	size_t best_d = 3; /* at most two edits */
+
+	if (word[0] == '-' || access(word, F_OK) == 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		size_t d = distance(word, commands[i].name);
+
+		if (d < best_d) {
+			best_d = d;
+			best = commands[i].name;
+		}
+	}
+	return best;
+}
+
 int main(int argc, char **argv)
 {
+	const char *typo;
+
 	if (argc < 2) {
 		usage_error("missing OLD and NEW (or a command)");
 		return RC_EXIT_USAGE;
@@ -143,6 +196,11 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
+	typo = nearest_command(argv[1]);
+	if (typo) {
+		usage_error("unknown command '%s': did you mean '%s'?", argv[1], typo);
+		return RC_EXIT_USAGE;
+	}
 	/* `reloadcheck [OPTIONS] OLD NEW` is `reloadcheck diff [OPTIONS] OLD NEW`. */
 	return cmd_diff(argc, argv);
 }

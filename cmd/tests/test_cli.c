@@ -383,6 +383,15 @@ START_TEST(usage_errors_are_2)
 	expect_usage_error(RC("explain", "nonsense"), "nonsense");
 	expect_usage_error(RC("explain"), NULL);
 	expect_usage_error(RC("list-checks", "extra"), NULL);
+	/* A mistyped command is named, with the one meant; an option names its command. */
+	expect_usage_error(RC("dif", o, n), "did you mean 'diff'?");
+	expect_usage_error(RC("gaet", "--old", o, "--new", n), "did you mean 'gate'?");
+	expect_usage_error(RC("gate", "--profile", "x", "--old", o, "--new", n), "'gate'");
+	/* --sysroot must exist and hold a libc.so.6: a typo must not disable a check. */
+	expect_usage_error(RC("--sysroot", "/nonexistent", o, n), "/nonexistent");
+	expect_usage_error(RC("gate", "--sysroot", "/nonexistent", "--old", o, "--new", n),
+			   "/nonexistent");
+	expect_usage_error(RC("--sysroot", FX "/identical", o, n), "holds no libc.so.6");
 }
 END_TEST
 

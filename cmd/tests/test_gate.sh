@@ -183,6 +183,29 @@ gate process2 --pid "$tpid" --policy "$tmp/process.policy.json"
 expect_status 1 $? "an expected listener missing"
 [ "$(json "$tmp/process2.json" '[f["detail"]["expected"] for c in r["checks"] for f in c["findings"] if f["code"]=="listeners.expected_missing"]')" = "['tcp 127.0.0.1:1']" ] &&
 	ok || bad "listeners.expected_missing"
+
+# probe takes the same policy: its canaries and listeners, its fail_on.
+"$rc" probe --pid "$tpid" --policy "$tmp/process.policy.json" --format json \
+	--output "$tmp/probe-policy.json" 2>"$tmp/probe-policy.err"
+expect_status 1 $? "probe --policy: an expected listener missing"
+[ "$(json "$tmp/probe-policy.json" 'sorted((c["id"], c["verdict"]) for c in r["checks"] if c["id"] in ("proc-tls","proc-listeners"))')" = "[('proc-listeners', 'fail'), ('proc-tls', 'pass')]" ] &&
+	ok || bad "probe --policy: $(json "$tmp/probe-policy.json" '[(c["id"], c["verdict"]) for c in r["checks"]]')"
+
+# The gate saves a snapshot and compares with one, as probe does.
+gate saved --pid "$tpid" --save "$tmp/snap.json"
+expect_status 0 $? "gate --save ($(head -1 "$tmp/saved.err"))"
+[ "$(json "$tmp/snap.json" 'r["pid"]')" = "$tpid" ] && ok || bad "gate --save: no snapshot of $tpid"
+gate vsbaseline --pid "$tpid" --baseline "$tmp/snap.json"
+expect_status 0 $? "gate --baseline ($(head -1 "$tmp/vsbaseline.err"))"
+# Compared with its own snapshot: the same process, nothing reloaded.
+[ "$(json "$tmp/vsbaseline.json" '[f["code"] for c in r["checks"] for f in c["findings"] if f["code"]=="proc.exe_unchanged"]')" = "['proc.exe_unchanged']" ] &&
+	ok || bad "gate --baseline: the snapshot was not compared"
+gate nobaseline --pid "$tpid" --baseline "$tmp/missing.json"
+expect_status 3 $? "gate --baseline of a missing file"
+"$rc" gate --old "$fx/identical/old" --new "$fx/identical/new" --save "$tmp/x.json" >/dev/null 2>&1
+expect_status 2 $? "gate --save without --pid"
+"$rc" gate --old "$fx/identical/old" --new "$fx/identical/new" --pprof-baseline "$tmp/x.json" >/dev/null 2>&1
+expect_status 2 $? "gate --pprof-baseline without --pprof"
 kill $tpid 2>/dev/null
 
 # 7. Usage: nothing to check.

@@ -1425,14 +1425,15 @@ START_TEST(fetch_from_file)
 	ck_assert_int_eq(f->summary.goroutines, -1);
 	ck_assert_str_eq(f->summary.top[0].name, "main.work");
 	ck_assert(!f->index.attempted);
-	/* Garbage: a finding, with the file named. */
+	/* Garbage: the caller's input is bad (could not check), with the file named. */
 	ck_assert_int_eq(ftruncate(fd, 5), 0);
-	ck_assert_int_eq(rc_pprof_fetch_file(path, NULL, f, &err), 0);
+	ck_assert_int_eq(rc_pprof_fetch_file(path, NULL, f, &err), -RC_EFORMAT);
 	ck_assert(!f->profile_ok);
 	ck_assert_ptr_nonnull(strstr(f->profile.error, path));
+	ck_assert_str_eq(err.msg, f->profile.error);
 	/* Empty file too. */
 	ck_assert_int_eq(ftruncate(fd, 0), 0);
-	ck_assert_int_eq(rc_pprof_fetch_file(path, NULL, f, &err), 0);
+	ck_assert_int_eq(rc_pprof_fetch_file(path, NULL, f, &err), -RC_EFORMAT);
 	ck_assert(!f->profile_ok);
 	ck_assert_str_ne(f->profile.error, "");
 	close(fd);

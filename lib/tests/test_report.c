@@ -275,6 +275,30 @@ START_TEST(codes_are_outside_errno_range)
 }
 END_TEST
 
+START_TEST(err_message_is_cut_at_a_word_break)
+{
+	struct rc_err err = {0};
+	char path[3 * RC_ERR_MSG_MAX / 2];
+	size_t len;
+
+	/* A message that quotes one very long path: cut where a word or path part ends. */
+	memset(path, 'a', sizeof(path) - 1);
+	path[sizeof(path) - 1] = '\0';
+	for (size_t i = 0; i < sizeof(path) - 1; i += 40)
+		path[i] = '/';
+	rc_err_set(&err, -RC_ENOENT, "no debug information in '%s'", path);
+	len = strlen(err.msg);
+	ck_assert_uint_lt(len, RC_ERR_MSG_MAX);
+	ck_assert_uint_gt(len, RC_ERR_MSG_MAX / 2);
+	ck_assert_str_eq(err.msg + len - 3, "...");
+	ck_assert_msg(err.msg[len - 4] == '/' || err.msg[len - 4] == ' ', "cut mid-word: ...%s",
+		      err.msg + len - 20);
+	/* A long reason that fits is whole. */
+	rc_err_set(&err, -RC_ENOENT, "%.*s", 600, path);
+	ck_assert_uint_eq(strlen(err.msg), 600);
+}
+END_TEST
+
 START_TEST(err_set_returns_code)
 {
 	struct rc_err err = {0};
@@ -312,6 +336,7 @@ static Suite *report_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, err_set_returns_code);
+	tcase_add_test(tc, err_message_is_cut_at_a_word_break);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -868,7 +868,7 @@ START_TEST(permission_denied)
 {
 	struct {
 		int rc;
-		char msg[256];
+		char msg[RC_ERR_MSG_MAX];
 	} res = {0};
 	int fds[2];
 	pid_t victim, prober;

@@ -27,9 +27,12 @@ enum rc_errcode {
 #undef RC_X_ENUM
 };
 
+/* Room for a message that quotes two long paths; longer ones end in "..." at a word break. */
+#define RC_ERR_MSG_MAX 1024
+
 struct rc_err {
-	int code;      /* 0 or a negative RC_E* code */
-	char msg[256]; /* lowercase, problem first, subject quoted */
+	int code;		  /* 0 or a negative RC_E* code */
+	char msg[RC_ERR_MSG_MAX]; /* lowercase, problem first, subject quoted */
 };
 
 /* Static message for a code (positive or negative). */

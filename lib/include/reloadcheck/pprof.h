@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <reloadcheck/error.h>
+
 struct rc_err;
 
 /*
@@ -89,7 +91,7 @@ struct rc_pprof_request {
 	bool transport_ok; /* an HTTP response arrived (else error[] says why) */
 	long status;	   /* HTTP status */
 	char content_type[128];
-	char error[512]; /* transport error, or why the answer is wrong */
+	char error[RC_ERR_MSG_MAX]; /* transport error, or why the answer is wrong */
 	double elapsed_s;
 };
 
