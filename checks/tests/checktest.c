@@ -71,6 +71,13 @@ const struct rc_finding *checktest_find(const struct checktest *t, const char *c
 	return NULL;
 }
 
+const struct rc_finding *checktest_expect(const struct rc_finding *f, enum rc_severity severity)
+{
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, severity);
+	return f;
+}
+
 int checktest_count(const struct checktest *t, const char *code)
 {
 	int n = 0;
@@ -87,6 +94,41 @@ const char *checktest_detail_str(const struct rc_finding *f, const char *key)
 		if (d->type == RC_DETAIL_STR && strcmp(d->key, key) == 0)
 			return d->v.s;
 	return NULL;
+}
+
+const struct rc_detail *checktest_detail(const struct rc_finding *f, const char *key)
+{
+	for (const struct rc_detail *d = f ? f->detail : NULL; d; d = d->next)
+		if (strcmp(d->key, key) == 0)
+			return d;
+	return NULL;
+}
+
+uint64_t checktest_detail_uint(const struct rc_finding *f, const char *key)
+{
+	const struct rc_detail *d = checktest_detail(f, key);
+
+	ck_assert_msg(d != NULL, "no detail '%s'", key);
+	ck_assert_int_eq(d->type, RC_DETAIL_UINT);
+	return d->v.u;
+}
+
+bool checktest_detail_bool(const struct rc_finding *f, const char *key)
+{
+	const struct rc_detail *d = checktest_detail(f, key);
+
+	ck_assert_msg(d != NULL, "no detail '%s'", key);
+	ck_assert_int_eq(d->type, RC_DETAIL_BOOL);
+	return d->v.b;
+}
+
+size_t checktest_total(const struct checktest *t)
+{
+	size_t n = 0;
+
+	for (const struct rc_finding *f = rc_result_findings(t->res); f; f = f->next)
+		n++;
+	return n;
 }
 
 long long checktest_metric(const struct checktest *t, const char *key)
