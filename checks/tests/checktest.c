@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <reloadcheck/error.h>
@@ -137,4 +138,15 @@ long long checktest_metric(const struct checktest *t, const char *key)
 		if (strcmp(m->key, key) == 0)
 			return m->value;
 	return -1;
+}
+
+int checktest_main(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -2,6 +2,7 @@
 #ifndef RELOADCHECK_CHECKTEST_H
 #define RELOADCHECK_CHECKTEST_H
 
+#include <check.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,5 +52,8 @@ bool checktest_detail_bool(const struct rc_finding *f, const char *key);
 size_t checktest_total(const struct checktest *t);
 /* Metric @key, or -1 when absent. */
 long long checktest_metric(const struct checktest *t, const char *key);
+
+/* Run every test of @s and free it: EXIT_SUCCESS when all passed, for main(). */
+int checktest_main(Suite *s);
 
 #endif

@@ -168,11 +168,5 @@ Suite *build_id_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(build_id_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed < 255 ? failed : 255;
+	return checktest_main(build_id_suite());
 }

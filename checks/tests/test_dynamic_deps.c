@@ -79,8 +79,7 @@ START_TEST(test_needed_added)
 	checktest_run(&t, &rc_check_dynamic_deps, "needed_added");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
 	ck_assert_int_eq(checktest_count(&t, "needed.added"), 1);
-	f = checktest_find(&t, "needed.added");
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(checktest_find(&t, "needed.added"), RC_SEV_INFO);
 	ck_assert_str_eq(checktest_detail_str(f, "library"), "libm.so.6");
 	ck_assert_ptr_nonnull(strstr(f->message, "libm.so.6"));
 	ck_assert_int_eq(checktest_count(&t, "needed.removed"), 0);
@@ -168,8 +167,7 @@ START_TEST(test_unchecked)
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
 	ck_assert_int_eq(checktest_count(&t, "version.unavailable"), 0);
 	ck_assert_int_eq(checktest_count(&t, "version.unchecked"), 1);
-	f = checktest_find(&t, "version.unchecked");
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(checktest_find(&t, "version.unchecked"), RC_SEV_INFO);
 	ck_assert_ptr_nonnull(checktest_detail_str(f, "problem"));
 	checktest_release(&t);
 }
@@ -203,11 +201,5 @@ Suite *dynamic_deps_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(dynamic_deps_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed < 255 ? failed : 255;
+	return checktest_main(dynamic_deps_suite());
 }

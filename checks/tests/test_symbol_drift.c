@@ -160,11 +160,5 @@ static Suite *symbol_drift_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(symbol_drift_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return checktest_main(symbol_drift_suite());
 }

@@ -205,11 +205,5 @@ Suite *tls_layout_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(tls_layout_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed < 255 ? failed : 255;
+	return checktest_main(tls_layout_suite());
 }
