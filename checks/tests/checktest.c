@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <reloadcheck/error.h>
@@ -71,6 +72,13 @@ const struct rc_finding *checktest_find(const struct checktest *t, const char *c
 	return NULL;
 }
 
+const struct rc_finding *checktest_expect(const struct rc_finding *f, enum rc_severity severity)
+{
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, severity);
+	return f;
+}
+
 int checktest_count(const struct checktest *t, const char *code)
 {
 	int n = 0;
@@ -89,10 +97,56 @@ const char *checktest_detail_str(const struct rc_finding *f, const char *key)
 	return NULL;
 }
 
+const struct rc_detail *checktest_detail(const struct rc_finding *f, const char *key)
+{
+	for (const struct rc_detail *d = f ? f->detail : NULL; d; d = d->next)
+		if (strcmp(d->key, key) == 0)
+			return d;
+	return NULL;
+}
+
+uint64_t checktest_detail_uint(const struct rc_finding *f, const char *key)
+{
+	const struct rc_detail *d = checktest_detail(f, key);
+
+	ck_assert_msg(d != NULL, "no detail '%s'", key);
+	ck_assert_int_eq(d->type, RC_DETAIL_UINT);
+	return d->v.u;
+}
+
+bool checktest_detail_bool(const struct rc_finding *f, const char *key)
+{
+	const struct rc_detail *d = checktest_detail(f, key);
+
+	ck_assert_msg(d != NULL, "no detail '%s'", key);
+	ck_assert_int_eq(d->type, RC_DETAIL_BOOL);
+	return d->v.b;
+}
+
+size_t checktest_total(const struct checktest *t)
+{
+	size_t n = 0;
+
+	for (const struct rc_finding *f = rc_result_findings(t->res); f; f = f->next)
+		n++;
+	return n;
+}
+
 long long checktest_metric(const struct checktest *t, const char *key)
 {
 	for (const struct rc_metric *m = rc_result_metrics(t->res); m; m = m->next)
 		if (strcmp(m->key, key) == 0)
 			return m->value;
 	return -1;
+}
+
+int checktest_main(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

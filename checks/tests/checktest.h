@@ -2,7 +2,10 @@
 #ifndef RELOADCHECK_CHECKTEST_H
 #define RELOADCHECK_CHECKTEST_H
 
+#include <check.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include <reloadcheck/check.h>
 #include <reloadcheck/elf.h>
@@ -34,11 +37,23 @@ void checktest_release(struct checktest *t);
 
 /* The first finding with @code, or NULL. */
 const struct rc_finding *checktest_find(const struct checktest *t, const char *code);
+/* @f, asserted to be there with @severity. */
+const struct rc_finding *checktest_expect(const struct rc_finding *f, enum rc_severity severity);
 /* Number of findings with @code. */
 int checktest_count(const struct checktest *t, const char *code);
 /* String detail @key of @f, or NULL. */
 const char *checktest_detail_str(const struct rc_finding *f, const char *key);
+/* Detail @key of @f, or NULL. */
+const struct rc_detail *checktest_detail(const struct rc_finding *f, const char *key);
+/* Unsigned / boolean detail @key of @f; asserts it is there with that type. */
+uint64_t checktest_detail_uint(const struct rc_finding *f, const char *key);
+bool checktest_detail_bool(const struct rc_finding *f, const char *key);
+/* Number of findings of every code. */
+size_t checktest_total(const struct checktest *t);
 /* Metric @key, or -1 when absent. */
 long long checktest_metric(const struct checktest *t, const char *key);
+
+/* Run every test of @s and free it: EXIT_SUCCESS when all passed, for main(). */
+int checktest_main(Suite *s);
 
 #endif

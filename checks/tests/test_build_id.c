@@ -8,15 +8,6 @@
 
 #include "checktest.h"
 
-static size_t total_findings(const struct checktest *t)
-{
-	size_t n = 0;
-
-	for (const struct rc_finding *f = rc_result_findings(t->res); f; f = f->next)
-		n++;
-	return n;
-}
-
 static void assert_hex_id(const char *s)
 {
 	ck_assert_ptr_nonnull(s);
@@ -34,10 +25,8 @@ START_TEST(test_identical)
 
 	checktest_run(&t, &rc_check_build_id, "identical");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
-	ck_assert_uint_eq(total_findings(&t), 1);
-	f = checktest_find(&t, "build_id.identical");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	ck_assert_uint_eq(checktest_total(&t), 1);
+	f = checktest_expect(checktest_find(&t, "build_id.identical"), RC_SEV_INFO);
 	o = checktest_detail_str(f, "old");
 	n = checktest_detail_str(f, "new");
 	assert_hex_id(o);
@@ -75,9 +64,7 @@ START_TEST(test_go_build_id)
 	const struct rc_finding *f;
 
 	checktest_run(&t, &rc_check_build_id, "go_funcs_changed");
-	f = checktest_find(&t, "build_id.go");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(checktest_find(&t, "build_id.go"), RC_SEV_INFO);
 	ck_assert_ptr_nonnull(strstr(f->message, "changed"));
 	/* The Go build ID is four slash-separated hashes. */
 	ck_assert_ptr_nonnull(strchr(checktest_detail_str(f, "new"), '/'));
@@ -98,9 +85,7 @@ START_TEST(test_changed)
 	checktest_run(&t, &rc_check_build_id, "tls_added");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
 	ck_assert_int_eq(checktest_count(&t, "build_id.identical"), 0);
-	f = checktest_find(&t, "build_id.changed");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(checktest_find(&t, "build_id.changed"), RC_SEV_INFO);
 	o = checktest_detail_str(f, "old");
 	n = checktest_detail_str(f, "new");
 	assert_hex_id(o);
@@ -119,10 +104,8 @@ START_TEST(test_missing_new)
 
 	checktest_run(&t, &rc_check_build_id, "no_build_id_new");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
-	ck_assert_uint_eq(total_findings(&t), 1);
-	f = checktest_find(&t, "build_id.missing_new");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_WARN);
+	ck_assert_uint_eq(checktest_total(&t), 1);
+	f = checktest_expect(checktest_find(&t, "build_id.missing_new"), RC_SEV_WARN);
 	assert_hex_id(checktest_detail_str(f, "old"));
 	ck_assert_ptr_null(checktest_detail_str(f, "new"));
 	ck_assert_ptr_nonnull(strstr(f->message, "debuginfod"));
@@ -138,9 +121,7 @@ START_TEST(test_missing_old)
 
 	checktest_run_paths(&t, &rc_check_build_id, "no_build_id_new/new", "no_build_id_new/old");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
-	f = checktest_find(&t, "build_id.missing_old");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(checktest_find(&t, "build_id.missing_old"), RC_SEV_INFO);
 	ck_assert_ptr_null(checktest_detail_str(f, "old"));
 	assert_hex_id(checktest_detail_str(f, "new"));
 	ck_assert_int_eq(checktest_count(&t, "build_id.missing_new"), 0);
@@ -151,14 +132,11 @@ END_TEST
 START_TEST(test_missing_both)
 {
 	struct checktest t;
-	const struct rc_finding *f;
 
 	checktest_run_paths(&t, &rc_check_build_id, "no_build_id_new/new", "no_build_id_new/new");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
-	ck_assert_uint_eq(total_findings(&t), 1);
-	f = checktest_find(&t, "build_id.missing");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_WARN);
+	ck_assert_uint_eq(checktest_total(&t), 1);
+	checktest_expect(checktest_find(&t, "build_id.missing"), RC_SEV_WARN);
 	checktest_release(&t);
 }
 END_TEST
@@ -190,11 +168,5 @@ Suite *build_id_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(build_id_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed < 255 ? failed : 255;
+	return checktest_main(build_id_suite());
 }

@@ -113,11 +113,5 @@ static Suite *cgo_boundary_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(cgo_boundary_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return checktest_main(cgo_boundary_suite());
 }

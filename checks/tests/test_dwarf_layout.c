@@ -67,11 +67,5 @@ static Suite *dwarf_layout_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(dwarf_layout_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return checktest_main(dwarf_layout_suite());
 }

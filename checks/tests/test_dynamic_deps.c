@@ -14,23 +14,6 @@
 
 #include "checktest.h"
 
-static const struct rc_detail *detail(const struct rc_finding *f, const char *key)
-{
-	for (const struct rc_detail *d = f ? f->detail : NULL; d; d = d->next)
-		if (strcmp(d->key, key) == 0)
-			return d;
-	return NULL;
-}
-
-static bool detail_bool(const struct rc_finding *f, const char *key)
-{
-	const struct rc_detail *d = detail(f, key);
-
-	ck_assert_msg(d != NULL, "no detail '%s'", key);
-	ck_assert_int_eq(d->type, RC_DETAIL_BOOL);
-	return d->v.b;
-}
-
 /* Findings with @code whose "version" detail is @version. */
 static const struct rc_finding *find_version(const struct checktest *t, const char *code,
 					     const char *version)
@@ -96,8 +79,7 @@ START_TEST(test_needed_added)
 	checktest_run(&t, &rc_check_dynamic_deps, "needed_added");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
 	ck_assert_int_eq(checktest_count(&t, "needed.added"), 1);
-	f = checktest_find(&t, "needed.added");
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(checktest_find(&t, "needed.added"), RC_SEV_INFO);
 	ck_assert_str_eq(checktest_detail_str(f, "library"), "libm.so.6");
 	ck_assert_ptr_nonnull(strstr(f->message, "libm.so.6"));
 	ck_assert_int_eq(checktest_count(&t, "needed.removed"), 0);
@@ -118,9 +100,7 @@ START_TEST(test_needed_removed)
 	checktest_run_paths(&t, &rc_check_dynamic_deps, "needed_added/new", "needed_added/old");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
 	ck_assert_int_eq(checktest_count(&t, "needed.added"), 0);
-	f = checktest_find(&t, "needed.removed");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(checktest_find(&t, "needed.removed"), RC_SEV_INFO);
 	ck_assert_str_eq(checktest_detail_str(f, "library"), "libm.so.6");
 	checktest_release(&t);
 }
@@ -141,9 +121,7 @@ START_TEST(test_glibc_newer)
 
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
 	ck_assert_int_eq(checktest_count(&t, "version.unavailable"), 1);
-	f = find_version(&t, "version.unavailable", "GLIBC_2.38");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_FAIL);
+	f = checktest_expect(find_version(&t, "version.unavailable", "GLIBC_2.38"), RC_SEV_FAIL);
 	snprintf(want, sizeof(want),
 		 "NEW needs GLIBC_2.38 but the host's libc provides at most %s: exec will fail",
 		 max);
@@ -151,7 +129,7 @@ START_TEST(test_glibc_newer)
 	ck_assert_str_eq(checktest_detail_str(f, "library"), "libc.so.6");
 	ck_assert_str_eq(checktest_detail_str(f, "host_max"), max);
 	ck_assert_str_eq(checktest_detail_str(f, "host_libc"), t.ctx.host_libc_path);
-	ck_assert(!detail_bool(f, "weak"));
+	ck_assert(!checktest_detail_bool(f, "weak"));
 	ck_assert_int_eq(checktest_metric(&t, "versions_unavailable"), 1);
 	/* the other requirement (GLIBC_2.2.5) is satisfied and was there before */
 	ck_assert_int_eq(checktest_count(&t, "version.added"), 0);
@@ -169,9 +147,7 @@ START_TEST(test_version_added)
 	checktest_run_paths(&t, &rc_check_dynamic_deps, "glibc_newer/new", "glibc_newer/old");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
 	ck_assert_int_eq(checktest_count(&t, "version.unavailable"), 0);
-	f = find_version(&t, "version.added", "GLIBC_2.34");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(find_version(&t, "version.added", "GLIBC_2.34"), RC_SEV_INFO);
 	ck_assert_str_eq(checktest_detail_str(f, "library"), "libc.so.6");
 	ck_assert_int_eq(checktest_count(&t, "version.added"), 1);
 	checktest_release(&t);
@@ -191,8 +167,7 @@ START_TEST(test_unchecked)
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
 	ck_assert_int_eq(checktest_count(&t, "version.unavailable"), 0);
 	ck_assert_int_eq(checktest_count(&t, "version.unchecked"), 1);
-	f = checktest_find(&t, "version.unchecked");
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(checktest_find(&t, "version.unchecked"), RC_SEV_INFO);
 	ck_assert_ptr_nonnull(checktest_detail_str(f, "problem"));
 	checktest_release(&t);
 }
@@ -226,11 +201,5 @@ Suite *dynamic_deps_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(dynamic_deps_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed < 255 ? failed : 255;
+	return checktest_main(dynamic_deps_suite());
 }

@@ -9,41 +9,6 @@
 
 #include "checktest.h"
 
-static const struct rc_detail *detail(const struct rc_finding *f, const char *key)
-{
-	for (const struct rc_detail *d = f ? f->detail : NULL; d; d = d->next)
-		if (strcmp(d->key, key) == 0)
-			return d;
-	return NULL;
-}
-
-static uint64_t detail_uint(const struct rc_finding *f, const char *key)
-{
-	const struct rc_detail *d = detail(f, key);
-
-	ck_assert_msg(d != NULL, "no detail '%s'", key);
-	ck_assert_int_eq(d->type, RC_DETAIL_UINT);
-	return d->v.u;
-}
-
-static bool detail_bool(const struct rc_finding *f, const char *key)
-{
-	const struct rc_detail *d = detail(f, key);
-
-	ck_assert_msg(d != NULL, "no detail '%s'", key);
-	ck_assert_int_eq(d->type, RC_DETAIL_BOOL);
-	return d->v.b;
-}
-
-static size_t total_findings(const struct checktest *t)
-{
-	size_t n = 0;
-
-	for (const struct rc_finding *f = rc_result_findings(t->res); f; f = f->next)
-		n++;
-	return n;
-}
-
 START_TEST(test_identical)
 {
 	struct checktest t;
@@ -51,11 +16,9 @@ START_TEST(test_identical)
 
 	checktest_run(&t, &rc_check_elf_identity, "identical");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
-	ck_assert_uint_eq(total_findings(&t), 1);
-	f = checktest_find(&t, "identity.same");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
-	ck_assert_uint_eq(detail_uint(f, "class"), 64);
+	ck_assert_uint_eq(checktest_total(&t), 1);
+	f = checktest_expect(checktest_find(&t, "identity.same"), RC_SEV_INFO);
+	ck_assert_uint_eq(checktest_detail_uint(f, "class"), 64);
 	ck_assert_str_eq(checktest_detail_str(f, "byte_order"), "LSB");
 	ck_assert_str_eq(checktest_detail_str(f, "machine"), "x86-64");
 	ck_assert_str_eq(checktest_detail_str(f, "linkage"), "dynamic");
@@ -79,10 +42,9 @@ START_TEST(test_pie_change)
 	ck_assert_int_eq(checktest_count(&t, "identity.linkage"), 0);
 	ck_assert_int_eq(checktest_count(&t, "identity.interpreter"), 0);
 	ck_assert_int_eq(checktest_count(&t, "identity.same"), 0);
-	f = checktest_find(&t, "identity.pie");
-	ck_assert_int_eq(f->severity, RC_SEV_WARN);
-	ck_assert(!detail_bool(f, "old"));
-	ck_assert(detail_bool(f, "new"));
+	f = checktest_expect(checktest_find(&t, "identity.pie"), RC_SEV_WARN);
+	ck_assert(!checktest_detail_bool(f, "old"));
+	ck_assert(checktest_detail_bool(f, "new"));
 	ck_assert_ptr_nonnull(strstr(f->message, "NEW is position-independent"));
 	checktest_release(&t);
 }
@@ -97,8 +59,8 @@ START_TEST(test_pie_reversed)
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
 	f = checktest_find(&t, "identity.pie");
 	ck_assert_ptr_nonnull(f);
-	ck_assert(detail_bool(f, "old"));
-	ck_assert(!detail_bool(f, "new"));
+	ck_assert(checktest_detail_bool(f, "old"));
+	ck_assert(!checktest_detail_bool(f, "new"));
 	ck_assert_int_eq(checktest_count(&t, "identity.type"), 0);
 	checktest_release(&t);
 }
@@ -111,20 +73,16 @@ START_TEST(test_class_change)
 
 	checktest_run(&t, &rc_check_elf_identity, "class_change");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
-	f = checktest_find(&t, "identity.class");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_FAIL);
-	ck_assert_uint_eq(detail_uint(f, "old"), 64);
-	ck_assert_uint_eq(detail_uint(f, "new"), 32);
+	f = checktest_expect(checktest_find(&t, "identity.class"), RC_SEV_FAIL);
+	ck_assert_uint_eq(checktest_detail_uint(f, "old"), 64);
+	ck_assert_uint_eq(checktest_detail_uint(f, "new"), 32);
 	ck_assert_ptr_nonnull(strstr(f->message, "from ELF64 to ELF32"));
 	/* i386 is also a different machine; byte order is the same */
-	f = checktest_find(&t, "identity.machine");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_FAIL);
+	f = checktest_expect(checktest_find(&t, "identity.machine"), RC_SEV_FAIL);
 	ck_assert_str_eq(checktest_detail_str(f, "old"), "x86-64");
 	ck_assert_str_eq(checktest_detail_str(f, "new"), "i386");
-	ck_assert_uint_eq(detail_uint(f, "old_value"), 62);
-	ck_assert_uint_eq(detail_uint(f, "new_value"), 3);
+	ck_assert_uint_eq(checktest_detail_uint(f, "old_value"), 62);
+	ck_assert_uint_eq(checktest_detail_uint(f, "new_value"), 3);
 	ck_assert_int_eq(checktest_count(&t, "identity.byte_order"), 0);
 	ck_assert_int_eq(checktest_count(&t, "identity.same"), 0);
 	checktest_release(&t);
@@ -140,8 +98,8 @@ START_TEST(test_big_endian_class)
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
 	f = checktest_find(&t, "identity.class");
 	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(detail_uint(f, "old"), 64);
-	ck_assert_uint_eq(detail_uint(f, "new"), 32);
+	ck_assert_uint_eq(checktest_detail_uint(f, "old"), 64);
+	ck_assert_uint_eq(checktest_detail_uint(f, "new"), 32);
 	ck_assert_int_eq(checktest_count(&t, "identity.byte_order"), 0);
 	checktest_release(&t);
 }
@@ -154,10 +112,10 @@ START_TEST(test_big_endian_same)
 
 	checktest_run_paths(&t, &rc_check_elf_identity, "elfgen/be32", "elfgen/be32");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
-	ck_assert_uint_eq(total_findings(&t), 1);
+	ck_assert_uint_eq(checktest_total(&t), 1);
 	f = checktest_find(&t, "identity.same");
 	ck_assert_ptr_nonnull(f);
-	ck_assert_uint_eq(detail_uint(f, "class"), 32);
+	ck_assert_uint_eq(checktest_detail_uint(f, "class"), 32);
 	ck_assert_str_eq(checktest_detail_str(f, "byte_order"), "MSB");
 	ck_assert_ptr_nonnull(strstr(f->message, " ELF32 MSB "));
 	checktest_release(&t);
@@ -171,9 +129,7 @@ START_TEST(test_byte_order)
 
 	checktest_run_paths(&t, &rc_check_elf_identity, "elfgen/le32", "elfgen/be32");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
-	f = checktest_find(&t, "identity.byte_order");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_FAIL);
+	f = checktest_expect(checktest_find(&t, "identity.byte_order"), RC_SEV_FAIL);
 	ck_assert_str_eq(checktest_detail_str(f, "old"), "LSB");
 	ck_assert_str_eq(checktest_detail_str(f, "new"), "MSB");
 	ck_assert_int_eq(checktest_count(&t, "identity.class"), 0);
@@ -212,11 +168,5 @@ Suite *elf_identity_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(elf_identity_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed < 255 ? failed : 255;
+	return checktest_main(elf_identity_suite());
 }

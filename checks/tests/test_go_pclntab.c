@@ -132,11 +132,5 @@ static Suite *go_pclntab_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(go_pclntab_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return checktest_main(go_pclntab_suite());
 }

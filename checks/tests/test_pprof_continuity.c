@@ -146,11 +146,5 @@ static Suite *pprof_continuity_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(pprof_continuity_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return checktest_main(pprof_continuity_suite());
 }

@@ -232,11 +232,5 @@ static Suite *pprof_endpoint_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(pprof_endpoint_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return checktest_main(pprof_endpoint_suite());
 }

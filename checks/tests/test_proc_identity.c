@@ -9,6 +9,7 @@
 #include <reloadcheck/error.h>
 #include <reloadcheck/registry.h>
 
+#include "checktest.h"
 #include "proctest.h"
 
 static struct rc_elf *fixture(const char *rel, char *hex)
@@ -172,11 +173,5 @@ static Suite *proc_identity_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(proc_identity_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return checktest_main(proc_identity_suite());
 }

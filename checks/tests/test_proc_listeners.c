@@ -108,11 +108,5 @@ static Suite *proc_listeners_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(proc_listeners_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return checktest_main(proc_listeners_suite());
 }

@@ -7,6 +7,7 @@
 
 #include <reloadcheck/registry.h>
 
+#include "checktest.h"
 #include "proctest.h"
 
 #define BIT(sig) (1ULL << ((sig)-1))
@@ -106,11 +107,5 @@ static Suite *proc_signals_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(proc_signals_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return checktest_main(proc_signals_suite());
 }

@@ -6,6 +6,7 @@
 
 #include <reloadcheck/registry.h>
 
+#include "checktest.h"
 #include "proctest.h"
 
 START_TEST(all_threads_ok)
@@ -145,11 +146,5 @@ static Suite *proc_tls_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(proc_tls_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return checktest_main(proc_tls_suite());
 }

@@ -8,6 +8,8 @@
 
 #include <reloadcheck/registry.h>
 
+#include "checktest.h"
+
 static char *read_text(const char *path);
 
 static bool is_kebab(const char *id)
@@ -439,11 +441,5 @@ Suite *registry_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(registry_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed < 255 ? failed : 255;
+	return checktest_main(registry_suite());
 }

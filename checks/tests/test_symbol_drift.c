@@ -27,9 +27,7 @@ START_TEST(removed_export_fails)
 
 	checktest_run(&t, &rc_check_symbol_drift, "removed_export");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
-	f = find_in_table(&t, "symbol.removed", ".dynsym");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_FAIL);
+	f = checktest_expect(find_in_table(&t, "symbol.removed", ".dynsym"), RC_SEV_FAIL);
 	ck_assert_str_eq(checktest_detail_str(f, "name"), "fix_beta");
 	ck_assert_ptr_nonnull(strstr(f->message, "fix_beta"));
 	ck_assert_int_eq(checktest_metric(&t, "dynsym_removed"), 1);
@@ -46,9 +44,7 @@ START_TEST(added_export_passes)
 
 	checktest_run_paths(&t, &rc_check_symbol_drift, "removed_export/new", "removed_export/old");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
-	f = find_in_table(&t, "symbol.added", ".dynsym");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(find_in_table(&t, "symbol.added", ".dynsym"), RC_SEV_INFO);
 	ck_assert_str_eq(checktest_detail_str(f, "name"), "fix_beta");
 	ck_assert_int_eq(checktest_count(&t, "symbol.removed"), 0);
 	checktest_release(&t);
@@ -62,9 +58,7 @@ START_TEST(resized_data_fails)
 
 	checktest_run(&t, &rc_check_symbol_drift, "resized_data");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
-	f = find_in_table(&t, "symbol.resized", ".dynsym");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_FAIL);
+	f = checktest_expect(find_in_table(&t, "symbol.resized", ".dynsym"), RC_SEV_FAIL);
 	ck_assert_str_eq(checktest_detail_str(f, "name"), "fix_table");
 	ck_assert_ptr_nonnull(strstr(f->message, "from 16 to 32 bytes"));
 	checktest_release(&t);
@@ -166,11 +160,5 @@ static Suite *symbol_drift_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(symbol_drift_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return checktest_main(symbol_drift_suite());
 }

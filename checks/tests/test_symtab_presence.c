@@ -9,48 +9,13 @@
 
 #include "checktest.h"
 
-static const struct rc_detail *detail(const struct rc_finding *f, const char *key)
-{
-	for (const struct rc_detail *d = f ? f->detail : NULL; d; d = d->next)
-		if (strcmp(d->key, key) == 0)
-			return d;
-	return NULL;
-}
-
-static uint64_t detail_uint(const struct rc_finding *f, const char *key)
-{
-	const struct rc_detail *d = detail(f, key);
-
-	ck_assert_msg(d != NULL, "no detail '%s'", key);
-	ck_assert_int_eq(d->type, RC_DETAIL_UINT);
-	return d->v.u;
-}
-
-static bool detail_bool(const struct rc_finding *f, const char *key)
-{
-	const struct rc_detail *d = detail(f, key);
-
-	ck_assert_msg(d != NULL, "no detail '%s'", key);
-	ck_assert_int_eq(d->type, RC_DETAIL_BOOL);
-	return d->v.b;
-}
-
-static size_t total_findings(const struct checktest *t)
-{
-	size_t n = 0;
-
-	for (const struct rc_finding *f = rc_result_findings(t->res); f; f = f->next)
-		n++;
-	return n;
-}
-
 START_TEST(test_identical)
 {
 	struct checktest t;
 
 	checktest_run(&t, &rc_check_symtab_presence, "identical");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
-	ck_assert_uint_eq(total_findings(&t), 0);
+	ck_assert_uint_eq(checktest_total(&t), 0);
 	ck_assert_int_eq(checktest_metric(&t, "old_debug_sections"),
 			 checktest_metric(&t, "new_debug_sections"));
 	ck_assert_int_ge(checktest_metric(&t, "new_debug_sections"), 0);
@@ -69,32 +34,28 @@ START_TEST(test_stripped)
 	checktest_run(&t, &rc_check_symtab_presence, "stripped_new");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
 
-	f = checktest_find(&t, "symtab.lost");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_WARN);
-	ck_assert(detail_bool(f, "old"));
-	ck_assert(!detail_bool(f, "new"));
-	ck_assert_uint_gt(detail_uint(f, "old_symbols"), 10);
+	f = checktest_expect(checktest_find(&t, "symtab.lost"), RC_SEV_WARN);
+	ck_assert(checktest_detail_bool(f, "old"));
+	ck_assert(!checktest_detail_bool(f, "new"));
+	ck_assert_uint_gt(checktest_detail_uint(f, "old_symbols"), 10);
 	ck_assert_ptr_nonnull(strstr(f->message, "crash stacks and perf"));
 
 	old_debug = checktest_metric(&t, "old_debug_sections");
 	ck_assert_int_gt(old_debug, 0);
 	ck_assert_int_eq(checktest_metric(&t, "new_debug_sections"), 0);
 	ck_assert_int_eq(checktest_metric(&t, "new_symtab_symbols"), 0);
-	f = checktest_find(&t, "debuginfo.lost");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_WARN);
+	f = checktest_expect(checktest_find(&t, "debuginfo.lost"), RC_SEV_WARN);
 	sections = checktest_detail_str(f, "sections");
 	ck_assert_ptr_nonnull(sections);
 	ck_assert_ptr_nonnull(strstr(sections, ".debug_info"));
 	ck_assert_ptr_nonnull(strstr(sections, ".debug_line"));
-	ck_assert_uint_eq(detail_uint(f, "old"), (uint64_t)old_debug);
-	ck_assert_uint_eq(detail_uint(f, "new"), 0);
+	ck_assert_uint_eq(checktest_detail_uint(f, "old"), (uint64_t)old_debug);
+	ck_assert_uint_eq(checktest_detail_uint(f, "new"), 0);
 
 	/* strip --strip-all keeps .dynsym; the fixture has no Go table */
 	ck_assert_int_eq(checktest_count(&t, "dynsym.lost"), 0);
 	ck_assert_int_eq(checktest_count(&t, "gopclntab.lost"), 0);
-	ck_assert_uint_eq(total_findings(&t), 2);
+	ck_assert_uint_eq(checktest_total(&t), 2);
 	checktest_release(&t);
 }
 END_TEST
@@ -108,12 +69,8 @@ START_TEST(test_stripped_reversed)
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
 	ck_assert_int_eq(checktest_count(&t, "symtab.lost"), 0);
 	ck_assert_int_eq(checktest_count(&t, "debuginfo.lost"), 0);
-	f = checktest_find(&t, "symtab.gained");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
-	f = checktest_find(&t, "debuginfo.gained");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(checktest_find(&t, "symtab.gained"), RC_SEV_INFO);
+	f = checktest_expect(checktest_find(&t, "debuginfo.gained"), RC_SEV_INFO);
 	ck_assert_ptr_nonnull(strstr(checktest_detail_str(f, "sections"), ".debug_info"));
 	checktest_release(&t);
 }
@@ -127,8 +84,7 @@ START_TEST(test_gopclntab_lost)
 	checktest_run(&t, &rc_check_symtab_presence, "gopclntab_lost");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_FAIL);
 	ck_assert_int_eq(checktest_count(&t, "gopclntab.lost"), 1);
-	f = checktest_find(&t, "gopclntab.lost");
-	ck_assert_int_eq(f->severity, RC_SEV_FAIL);
+	f = checktest_expect(checktest_find(&t, "gopclntab.lost"), RC_SEV_FAIL);
 	ck_assert_str_eq(checktest_detail_str(f, "old"), ".gopclntab");
 	ck_assert_ptr_nonnull(strstr(f->message, "runtime.FuncForPC"));
 	/* only the Go table went */
@@ -147,9 +103,7 @@ START_TEST(test_gopclntab_gained)
 			    "gopclntab_lost/old");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
 	ck_assert_int_eq(checktest_count(&t, "gopclntab.lost"), 0);
-	f = checktest_find(&t, "gopclntab.gained");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(checktest_find(&t, "gopclntab.gained"), RC_SEV_INFO);
 	ck_assert_str_eq(checktest_detail_str(f, "new"), ".gopclntab");
 	checktest_release(&t);
 }
@@ -180,11 +134,5 @@ Suite *symtab_presence_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(symtab_presence_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed < 255 ? failed : 255;
+	return checktest_main(symtab_presence_suite());
 }

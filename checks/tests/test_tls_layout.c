@@ -9,23 +9,6 @@
 
 #include "checktest.h"
 
-static const struct rc_detail *detail(const struct rc_finding *f, const char *key)
-{
-	for (const struct rc_detail *d = f ? f->detail : NULL; d; d = d->next)
-		if (strcmp(d->key, key) == 0)
-			return d;
-	return NULL;
-}
-
-static uint64_t detail_uint(const struct rc_finding *f, const char *key)
-{
-	const struct rc_detail *d = detail(f, key);
-
-	ck_assert_msg(d != NULL, "no detail '%s'", key);
-	ck_assert_int_eq(d->type, RC_DETAIL_UINT);
-	return d->v.u;
-}
-
 /* The finding with @code about variable @name, or NULL. */
 static const struct rc_finding *find_var(const struct checktest *t, const char *code,
 					 const char *name)
@@ -37,15 +20,6 @@ static const struct rc_finding *find_var(const struct checktest *t, const char *
 			return f;
 	}
 	return NULL;
-}
-
-static size_t total_findings(const struct checktest *t)
-{
-	size_t n = 0;
-
-	for (const struct rc_finding *f = rc_result_findings(t->res); f; f = f->next)
-		n++;
-	return n;
 }
 
 START_TEST(test_identical)
@@ -60,10 +34,8 @@ START_TEST(test_identical)
 			 checktest_metric(&t, "new_tls_size"));
 	ck_assert_int_eq(checktest_metric(&t, "tls_vars"), 1);
 	/* the only finding documents the initial value */
-	ck_assert_uint_eq(total_findings(&t), 1);
-	f = find_var(&t, "tls.initial", "fix_tls_counter");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	ck_assert_uint_eq(checktest_total(&t), 1);
+	f = checktest_expect(find_var(&t, "tls.initial", "fix_tls_counter"), RC_SEV_INFO);
 	ck_assert_str_eq(f->message, "fix_tls_counter (4 bytes) starts as 7 in every new thread");
 	checktest_release(&t);
 }
@@ -77,20 +49,18 @@ START_TEST(test_var_added)
 	checktest_run(&t, &rc_check_tls_layout, "tls_added");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
 	ck_assert_int_eq(checktest_count(&t, "tls.var_added"), 1);
-	f = find_var(&t, "tls.var_added", "fix_tls_new");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_WARN);
-	ck_assert_uint_eq(detail_uint(f, "new_size"), 8);
+	f = checktest_expect(find_var(&t, "tls.var_added", "fix_tls_new"), RC_SEV_WARN);
+	ck_assert_uint_eq(checktest_detail_uint(f, "new_size"), 8);
 	ck_assert_int_eq(checktest_count(&t, "tls.var_removed"), 0);
 	ck_assert_int_eq(checktest_count(&t, "tls.var_resized"), 0);
 	ck_assert_int_eq(checktest_count(&t, "tls.segment_added"), 0);
 
 	/* 4 -> at least 16 bytes (an 8-aligned long after the int) */
-	f = checktest_find(&t, "tls.size_changed");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_WARN);
-	ck_assert_uint_eq(detail_uint(f, "old"), (uint64_t)checktest_metric(&t, "old_tls_size"));
-	ck_assert_uint_eq(detail_uint(f, "new"), (uint64_t)checktest_metric(&t, "new_tls_size"));
+	f = checktest_expect(checktest_find(&t, "tls.size_changed"), RC_SEV_WARN);
+	ck_assert_uint_eq(checktest_detail_uint(f, "old"),
+			  (uint64_t)checktest_metric(&t, "old_tls_size"));
+	ck_assert_uint_eq(checktest_detail_uint(f, "new"),
+			  (uint64_t)checktest_metric(&t, "new_tls_size"));
 	ck_assert_int_gt(checktest_metric(&t, "new_tls_size"),
 			 checktest_metric(&t, "old_tls_size"));
 	ck_assert_ptr_nonnull(strstr(f->message, "PT_TLS memsz grew from "));
@@ -107,18 +77,16 @@ START_TEST(test_initial_values)
 
 	checktest_run(&t, &rc_check_tls_layout, "tls_added");
 	ck_assert_int_eq(checktest_count(&t, "tls.initial"), 2);
-	f = find_var(&t, "tls.initial", "fix_tls_counter");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	f = checktest_expect(find_var(&t, "tls.initial", "fix_tls_counter"), RC_SEV_INFO);
 	ck_assert_str_eq(f->message, "fix_tls_counter (4 bytes) starts as 7 in every new thread");
-	ck_assert_uint_eq(detail_uint(f, "value"), 7);
-	ck_assert_uint_eq(detail_uint(f, "size"), 4);
+	ck_assert_uint_eq(checktest_detail_uint(f, "value"), 7);
+	ck_assert_uint_eq(checktest_detail_uint(f, "size"), 4);
 	ck_assert_str_eq(checktest_detail_str(f, "section"), ".tdata");
 	f = find_var(&t, "tls.initial", "fix_tls_new");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_str_eq(f->message, "fix_tls_new (8 bytes) starts as 42 in every new thread");
-	ck_assert_uint_eq(detail_uint(f, "value"), 42);
-	ck_assert_uint_eq(detail_uint(f, "size"), 8);
+	ck_assert_uint_eq(checktest_detail_uint(f, "value"), 42);
+	ck_assert_uint_eq(checktest_detail_uint(f, "size"), 8);
 	checktest_release(&t);
 }
 END_TEST
@@ -131,10 +99,8 @@ START_TEST(test_var_removed)
 	checktest_run_paths(&t, &rc_check_tls_layout, "tls_added/new", "tls_added/old");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
 	ck_assert_int_eq(checktest_count(&t, "tls.var_added"), 0);
-	f = find_var(&t, "tls.var_removed", "fix_tls_new");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_WARN);
-	ck_assert_uint_eq(detail_uint(f, "old_size"), 8);
+	f = checktest_expect(find_var(&t, "tls.var_removed", "fix_tls_new"), RC_SEV_WARN);
+	ck_assert_uint_eq(checktest_detail_uint(f, "old_size"), 8);
 	f = checktest_find(&t, "tls.size_changed");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(strstr(f->message, "PT_TLS memsz shrank from "));
@@ -149,7 +115,7 @@ START_TEST(test_no_tls)
 
 	checktest_run(&t, &rc_check_tls_layout, "pie_change");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
-	ck_assert_uint_eq(total_findings(&t), 0);
+	ck_assert_uint_eq(checktest_total(&t), 0);
 	ck_assert_int_eq(checktest_metric(&t, "old_tls_size"), 0);
 	ck_assert_int_eq(checktest_metric(&t, "new_tls_size"), 0);
 	ck_assert_int_eq(checktest_metric(&t, "tls_vars"), 0);
@@ -164,10 +130,8 @@ START_TEST(test_segment_added)
 
 	checktest_run_paths(&t, &rc_check_tls_layout, "pie_change/new", "tls_added/new");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
-	f = checktest_find(&t, "tls.segment_added");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_WARN);
-	ck_assert_uint_eq(detail_uint(f, "new_size"),
+	f = checktest_expect(checktest_find(&t, "tls.segment_added"), RC_SEV_WARN);
+	ck_assert_uint_eq(checktest_detail_uint(f, "new_size"),
 			  (uint64_t)checktest_metric(&t, "new_tls_size"));
 	ck_assert_int_eq(checktest_count(&t, "tls.size_changed"), 0);
 	ck_assert_int_eq(checktest_count(&t, "tls.var_added"), 2);
@@ -182,10 +146,8 @@ START_TEST(test_segment_removed)
 
 	checktest_run_paths(&t, &rc_check_tls_layout, "tls_added/old", "pie_change/new");
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
-	f = checktest_find(&t, "tls.segment_removed");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_WARN);
-	ck_assert_uint_eq(detail_uint(f, "old_size"),
+	f = checktest_expect(checktest_find(&t, "tls.segment_removed"), RC_SEV_WARN);
+	ck_assert_uint_eq(checktest_detail_uint(f, "old_size"),
 			  (uint64_t)checktest_metric(&t, "old_tls_size"));
 	ck_assert_ptr_nonnull(find_var(&t, "tls.var_removed", "fix_tls_counter"));
 	ck_assert_int_eq(checktest_count(&t, "tls.initial"), 0);
@@ -203,10 +165,8 @@ START_TEST(test_unnamed)
 	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_WARN);
 	ck_assert_int_eq(checktest_count(&t, "tls.segment_removed"), 1);
 	ck_assert_int_eq(checktest_count(&t, "tls.var_removed"), 0);
-	f = checktest_find(&t, "tls.vars_unnamed");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(f->severity, RC_SEV_INFO);
-	ck_assert_uint_eq(detail_uint(f, "old"), 1);
+	f = checktest_expect(checktest_find(&t, "tls.vars_unnamed"), RC_SEV_INFO);
+	ck_assert_uint_eq(checktest_detail_uint(f, "old"), 1);
 	checktest_release(&t);
 }
 END_TEST
@@ -245,11 +205,5 @@ Suite *tls_layout_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(tls_layout_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed < 255 ? failed : 255;
+	return checktest_main(tls_layout_suite());
 }

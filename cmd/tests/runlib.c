@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -84,6 +85,22 @@ static char **make_env(const char *const env[])
 	return e;
 }
 
+/*
+ * Open /dev/null into *@devnull (for the child's stdin), flush stdio so the
+ * child does not write our buffers again, and fork: the child's pid, 0 in it.
+ */
+static pid_t fork_stdin_null(int *devnull)
+{
+	pid_t pid;
+
+	*devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(*devnull, 0);
+	fflush(NULL);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	return pid;
+}
+
 void run_env(struct run *r, const char *const argv[], const char *const env[], unsigned flags)
 {
 	int out[2], err[2], devnull;
@@ -100,11 +117,7 @@ void run_env(struct run *r, const char *const argv[], const char *const env[], u
 		ck_assert_int_eq(openpty(&out[0], &out[1], NULL, NULL, NULL), 0);
 	else
 		ck_assert_int_eq(pipe2(out, O_CLOEXEC), 0);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(devnull, 0);
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
+	pid = fork_stdin_null(&devnull);
 	if (pid == 0) {
 		dup2(devnull, STDIN_FILENO);
 		dup2(out[1], STDOUT_FILENO);
@@ -239,6 +252,22 @@ void write_file(const char *path, const void *data, size_t len)
 	ck_assert_msg(f != NULL, "cannot create %s: %s", path, strerror(errno));
 	ck_assert_uint_eq(fwrite(data, 1, len, f), len);
 	ck_assert_int_eq(fclose(f), 0);
+}
+
+void assert_usage_error(struct run *r, const char *const argv[], const char *mention)
+{
+	const char *a1 = argv[1] ? argv[1] : "";
+	const char *a2 = argv[1] && argv[2] ? argv[2] : "";
+	const char *a3 = argv[1] && argv[2] && argv[3] ? argv[3] : "";
+
+	ck_assert_msg(r->status == 2, "%s %s %s: exit %d, expected 2; stderr:\n%s", a1, a2, a3,
+		      r->status, r->err.p);
+	ck_assert_msg(r->out.len == 0, "stdout not empty on a usage error:\n%s", r->out.p);
+	ck_assert_msg(r->err.len > 0, "no message on stderr");
+	if (mention)
+		ck_assert_msg(strstr(r->err.p, mention), "stderr does not mention '%s':\n%s",
+			      mention, r->err.p);
+	run_free(r);
 }
 
 /* ---- JSON ---- */
@@ -397,6 +426,18 @@ void validate_report(const char *path)
 	validate_reports((const char *const[]){path, NULL});
 }
 
+cJSON *load_error_report(const char *path, const struct buf *out)
+{
+	cJSON *j;
+
+	write_file(path, out->p, out->len);
+	validate_report(path);
+	j = load_json(path);
+	ck_assert_str_eq(json_str(j, "verdict"), "error");
+	ck_assert_int_eq((int)json_num(j, "exit_code"), 3);
+	return j;
+}
+
 /* ---- children that must not outlive a test ---- */
 
 struct kill_list *kill_list;
@@ -454,17 +495,36 @@ void kill_list_teardown(void)
 	kill_list->n = 0;
 }
 
+TCase *kill_list_tcase(Suite *s, const char *name, int timeout, void (*unchecked)(void))
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, timeout);
+	tcase_add_checked_fixture(tc, NULL, kill_list_teardown);
+	tcase_add_unchecked_fixture(tc, NULL, unchecked);
+	suite_add_tcase(s, tc);
+	return tc;
+}
+
+SRunner *kill_list_runner(Suite *s)
+{
+	SRunner *sr;
+
+	mkdir(RC_TMP, 0755);
+	if (!kill_list_init())
+		return NULL;
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_FORK);
+	return sr;
+}
+
 pid_t spawn_piped(const char *const argv[], int *out)
 {
 	int pipefd[2], devnull;
 	pid_t parent = getpid(), pid;
 
 	ck_assert_int_eq(pipe2(pipefd, O_CLOEXEC), 0);
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ck_assert_int_ge(devnull, 0);
-	fflush(NULL);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
+	pid = fork_stdin_null(&devnull);
 	if (pid == 0) {
 		/* Die with the test, whatever kills it. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);

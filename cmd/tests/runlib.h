@@ -11,10 +11,15 @@
 #ifndef RC_TESTS_RUNLIB_H
 #define RC_TESTS_RUNLIB_H
 
+#include <check.h>
 #include <cjson/cJSON.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+
+#ifndef RC_BIN
+#error "RC_BIN must name the reloadcheck binary"
+#endif
 
 #define REPORT_SCHEMA RC_SRC "/lib/schema/report-v1.schema.json"
 #define VALIDATOR RC_SRC "/cmd/tests/validate_report.py"
@@ -47,6 +52,11 @@ void run_free(struct run *r);
  */
 void run_env(struct run *r, const char *const argv[], const char *const env[], unsigned flags);
 void run(struct run *r, const char *const argv[]);
+/*
+ * @r, a run of @argv, was a usage error: exit 2, nothing on stdout, a message
+ * on stderr that names @mention (unless NULL). Frees @r.
+ */
+void assert_usage_error(struct run *r, const char *const argv[], const char *mention);
 
 /* ---- small helpers ---- */
 
@@ -95,6 +105,11 @@ void validate_files(const char *schema, bool schema_only, const char *const path
 /* Validate the JSON reports at @paths (NULL-terminated) against the report schema. */
 void validate_reports(const char *const paths[]);
 void validate_report(const char *path);
+/*
+ * Write @out, a JSON report on stdout, to @path, validate it and load it;
+ * asserts its verdict is "error" with exit_code 3. Free with cJSON_Delete.
+ */
+cJSON *load_error_report(const char *path, const struct buf *out);
 
 /* ---- children that must not outlive a test ---- */
 
@@ -125,6 +140,18 @@ void kill_list_forget(pid_t pid);
 void kill_list_reap(void);
 /* Reap and empty the list: the checked teardown, in the forked test. */
 void kill_list_teardown(void);
+/*
+ * A new TCase @name in @s with a @timeout in seconds, kill_list_teardown as
+ * its checked teardown and @unchecked (kill_list_teardown, or more) as its
+ * unchecked one, run in the runner for what a dead test left behind.
+ */
+TCase *kill_list_tcase(Suite *s, const char *name, int timeout, void (*unchecked)(void));
+/*
+ * A forking runner for @s, once RC_TMP exists and the kill list is set up
+ * (children orphaned by a dead test come back to us to be reaped); NULL,
+ * with a message, when the kill list cannot be.
+ */
+SRunner *kill_list_runner(Suite *s);
 
 /*
  * Start @argv with its stdout piped to us (the read end in *@out) and stdin

@@ -48,13 +48,8 @@
 #
 # Change kinds not in this table (e.g. "enumerator insertions", which
 # dwarf-layout does not report) are listed in the output and not asserted.
-set -u
-rc=$1 fx=$2 src=$3 py=$4 tmp=$5
-mkdir -p "$tmp"
-passed=0 failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
+# shellcheck source=cmd/tests/testlib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
 
 # Without the oracle this test cannot run: exit 77, which CTest reports as skipped.
 if ! command -v abidiff >/dev/null 2>&1; then
@@ -322,5 +317,4 @@ PY
 	fi
 done
 
-echo "abidiff: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish abidiff

@@ -5,6 +5,7 @@
  * stdout and stderr; JSON reports are parsed with cJSON and every one of them
  * is validated against the report schema by cmd/tests/validate_report.py.
  */
+#include "rctest.h"
 #include "runlib.h"
 
 #include <check.h>
@@ -22,10 +23,6 @@
 #include <unistd.h>
 
 #include <reloadcheck/registry.h>
-
-#ifndef RC_BIN
-#error "RC_BIN must name the reloadcheck binary"
-#endif
 
 #define FX RC_FIXTURES
 
@@ -282,13 +279,19 @@ END_TEST
 
 /* ---- 2. exit codes and the small commands ---- */
 
+/* Run @argv: it must exit @status with stdout starting with @out_prefix. */
+static void run_exit(struct run *r, const char *const argv[], int status, const char *out_prefix)
+{
+	run(r, argv);
+	ck_assert_msg(r->status == status, "exit %d; stderr:\n%s", r->status, r->err.p);
+	ck_assert(starts_with(r->out.p, out_prefix));
+}
+
 START_TEST(exit_pass_is_0)
 {
 	struct run r;
 
-	run(&r, RC("diff", FX "/identical/old", FX "/identical/new"));
-	ck_assert_msg(r.status == 0, "exit %d; stderr:\n%s", r.status, r.err.p);
-	ck_assert(starts_with(r.out.p, "reloadcheck: PASS"));
+	run_exit(&r, RC("diff", FX "/identical/old", FX "/identical/new"), 0, "reloadcheck: PASS");
 	ck_assert_str_eq(r.err.p, "");
 	run_free(&r);
 }
@@ -298,9 +301,8 @@ START_TEST(exit_fail_is_1)
 {
 	struct run r;
 
-	run(&r, RC("diff", FX "/removed_export/old", FX "/removed_export/new"));
-	ck_assert_msg(r.status == 1, "exit %d; stderr:\n%s", r.status, r.err.p);
-	ck_assert(starts_with(r.out.p, "reloadcheck: FAIL"));
+	run_exit(&r, RC("diff", FX "/removed_export/old", FX "/removed_export/new"), 1,
+		 "reloadcheck: FAIL");
 	run_free(&r);
 }
 END_TEST
@@ -354,14 +356,7 @@ static void expect_usage_error(const char *const argv[], const char *mention)
 	struct run r;
 
 	run(&r, argv);
-	ck_assert_msg(r.status == 2, "%s: exit %d, expected 2; stderr:\n%s", argv[1], r.status,
-		      r.err.p);
-	ck_assert_msg(r.out.len == 0, "stdout not empty on a usage error:\n%s", r.out.p);
-	ck_assert_msg(r.err.len > 0, "no message on stderr");
-	if (mention)
-		ck_assert_msg(strstr(r.err.p, mention), "stderr does not mention '%s':\n%s",
-			      mention, r.err.p);
-	run_free(&r);
+	assert_usage_error(&r, argv, mention);
 }
 
 START_TEST(usage_errors_are_2)
@@ -1238,17 +1233,13 @@ static Suite *cli_suite(void)
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	SRunner *sr;
-	int failed;
 
 	load_cases();
 	mkdir(RC_TMP, 0755);
 	sr = srunner_create(cli_suite());
 	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return rc_test_run(sr, NULL, 0, argc, argv);
 }

@@ -4,19 +4,8 @@
 # pipeline outputs, each checked with a real parser (JSON Schema, XML,
 # Prometheus text format).
 #   test_gate.sh RELOADCHECK FIXTURES SRC PYTHON TMP
-set -u
-rc=$1 fx=$2 src=$3 py=$4 tmp=$5
-mkdir -p "$tmp"
-passed=0 failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
-expect_status() { # expect_status WANT GOT WHAT
-	if [ "$2" -eq "$1" ]; then ok; else bad "$3: exit $2, want $1"; fi
-}
-json() { # json FILE PYTHON-EXPR (r is the parsed report)
-	"$py" -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"
-}
+# shellcheck source=cmd/tests/testlib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
 check_outputs() { # check_outputs STEM: report, JUnit and Prometheus files parse and agree
 	local stem=$1
 	if "$py" "$src/cmd/tests/validate_report.py" "$src/lib/schema/report-v1.schema.json" \
@@ -212,5 +201,4 @@ kill $tpid 2>/dev/null
 "$rc" gate >/dev/null 2>&1
 expect_status 2 $? "gate without inputs"
 
-echo "gate: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish gate

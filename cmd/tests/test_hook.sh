@@ -3,13 +3,9 @@
 # the example policy: exit statuses, the outputs in REPORT_DIR, the summary line.
 #   test_hook.sh RELOADCHECK FIXTURES SRC PYTHON TMP
 # shellcheck disable=SC2015 # ok() never fails
-set -u
-rc=$1 fx=$2 src=$3 py=$4 tmp=$5
+# shellcheck source=cmd/tests/testlib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
 hook=$src/ci/examples/pre-deploy-hook.sh
-passed=0 failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
 expect_status() { # expect_status WANT GOT WHAT
 	if [ "$2" -eq "$1" ]; then ok; else bad "$3: exit $2, want $1 ($(tail -n 2 "$tmp/$3.out" "$tmp/$3.err" 2>/dev/null | tr '\n' ' '))"; fi
 }
@@ -88,5 +84,4 @@ expect_status 3 $? absent
 bash "$hook" "$fx/identical/old" >"$tmp/usage.out" 2>"$tmp/usage.err"
 expect_status 2 $? usage
 
-echo "hook: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish hook

@@ -19,6 +19,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include "rctest.h"
 #include "runlib.h"
 
 #include <arpa/inet.h>
@@ -37,10 +38,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#ifndef RC_BIN
-#error "RC_BIN must name the reloadcheck binary"
-#endif
 
 #define SUMMARY_SCHEMA RC_SRC "/lib/schema/pprof-summary-v1.schema.json"
 #define SERVER RC_FIXTURES "/pprof/server"
@@ -907,13 +904,7 @@ END_TEST
 
 static TCase *tcase(Suite *s, const char *name, int timeout)
 {
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, timeout);
-	tcase_add_checked_fixture(tc, NULL, kill_list_teardown);
-	tcase_add_unchecked_fixture(tc, NULL, kill_list_teardown);
-	suite_add_tcase(s, tc);
-	return tc;
+	return kill_list_tcase(s, name, timeout, kill_list_teardown);
 }
 
 static Suite *pprof_suite(void)
@@ -933,19 +924,11 @@ static Suite *pprof_suite(void)
 	return s;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-	SRunner *sr;
-	int failed;
+	SRunner *sr = kill_list_runner(pprof_suite());
 
-	mkdir(RC_TMP, 0755);
-	/* Servers orphaned by a dead test come back to us to be reaped. */
-	if (!kill_list_init())
+	if (!sr)
 		return 1;
-	sr = srunner_create(pprof_suite());
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return rc_test_run(sr, NULL, 0, argc, argv);
 }

@@ -39,10 +39,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef RC_BIN
-#error "RC_BIN must name the reloadcheck binary"
-#endif
-
 #define SNAPSHOT_SCHEMA RC_SRC "/lib/schema/snapshot-v1.schema.json"
 #define TARGET RC_FIXTURES "/probe/target"
 #define TARGET_V2 RC_FIXTURES "/probe/target_v2"
@@ -983,17 +979,7 @@ START_TEST(missing_pid_is_3)
 	ck_assert_msg(r.status == 3, "exit %d; stderr:\n%s", r.status, r.err.p);
 	ck_assert_msg(one_line(&r.err), "stderr is not one line:\n%s", r.err.p);
 	ck_assert_msg(strstr(r.err.p, pid_s), "stderr does not name pid %s: %s", pid_s, r.err.p);
-	{
-		FILE *f = fopen(path, "w");
-
-		ck_assert_ptr_nonnull(f);
-		ck_assert_uint_eq(fwrite(r.out.p, 1, r.out.len, f), r.out.len);
-		ck_assert_int_eq(fclose(f), 0);
-	}
-	validate_report(path);
-	j = load_json(path);
-	ck_assert_str_eq(json_str(j, "verdict"), "error");
-	ck_assert_int_eq((int)json_num(j, "exit_code"), 3);
+	j = load_error_report(path, &r.out);
 	ck_assert_int_eq((int)json_num(json_obj(j, "inputs"), "pid"), (int)pid);
 	/* The report says why, like stderr. */
 	ck_assert_msg(strstr(json_str(j, "error"), pid_s), "error does not name pid %s: %s", pid_s,
@@ -1146,17 +1132,7 @@ START_TEST(permission_denied_is_3)
 	assert_running(t.pid, "the unprivileged JSON probe");
 	ck_assert_msg(r.status == 3, "exit %d; stderr:\n%s", r.status, r.err.p);
 	text = fresh_path("denied.json");
-	{
-		FILE *f = fopen(text, "w");
-
-		ck_assert_ptr_nonnull(f);
-		ck_assert_uint_eq(fwrite(r.out.p, 1, r.out.len, f), r.out.len);
-		ck_assert_int_eq(fclose(f), 0);
-	}
-	validate_report(text);
-	j = load_json(text);
-	ck_assert_str_eq(json_str(j, "verdict"), "error");
-	ck_assert_int_eq((int)json_num(j, "exit_code"), 3);
+	j = load_error_report(text, &r.out);
 	ck_assert_msg(strcasestr(json_str(j, "error"), "permission"),
 		      "error does not say permission: %s", json_str(j, "error"));
 	cJSON_Delete(j);
@@ -1182,14 +1158,7 @@ static void expect_usage_error(const char *const argv[], const char *mention, pi
 	run(&r, argv);
 	if (target > 0)
 		assert_running(target, "a usage error");
-	ck_assert_msg(r.status == 2, "%s %s %s: exit %d, expected 2; stderr:\n%s", argv[1],
-		      argv[2] ? argv[2] : "", argv[2] && argv[3] ? argv[3] : "", r.status, r.err.p);
-	ck_assert_msg(r.out.len == 0, "stdout not empty on a usage error:\n%s", r.out.p);
-	ck_assert_msg(r.err.len > 0, "no message on stderr");
-	if (mention)
-		ck_assert_msg(strstr(r.err.p, mention), "stderr does not mention '%s':\n%s",
-			      mention, r.err.p);
-	run_free(&r);
+	assert_usage_error(&r, argv, mention);
 }
 
 START_TEST(usage_errors_are_2)
@@ -1348,13 +1317,7 @@ END_TEST
 
 static TCase *tcase(Suite *s, const char *name, int timeout)
 {
-	TCase *tc = tcase_create(name);
-
-	tcase_set_timeout(tc, timeout);
-	tcase_add_checked_fixture(tc, NULL, kill_list_teardown);
-	tcase_add_unchecked_fixture(tc, NULL, orphans_teardown);
-	suite_add_tcase(s, tc);
-	return tc;
+	return kill_list_tcase(s, name, timeout, orphans_teardown);
 }
 
 static Suite *probe_suite(void)
@@ -1412,13 +1375,9 @@ static const struct rc_test_need needs[] = {
 
 int main(int argc, char **argv)
 {
-	SRunner *sr;
+	SRunner *sr = kill_list_runner(probe_suite());
 
-	mkdir(RC_TMP, 0755);
-	/* Targets orphaned by a dead test come back to us to be reaped. */
-	if (!kill_list_init())
+	if (!sr)
 		return 1;
-	sr = srunner_create(probe_suite());
-	srunner_set_fork_status(sr, CK_FORK);
 	return rc_test_run(sr, needs, sizeof(needs) / sizeof(needs[0]), argc, argv);
 }

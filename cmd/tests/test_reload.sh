@@ -8,16 +8,10 @@
 # listening socket, testdata/pprof/server): the listener, the endpoint and the
 # profile continue, and the server still answers afterwards.
 #   test_reload.sh RELOADCHECK FIXTURES SRC PYTHON TMP
-set -u
-rc=$1 fx=$2 src=$3 py=$4 tmp=$5
-mkdir -p "$tmp"
-passed=0 failed=0 pids=()
+# shellcheck source=cmd/tests/testlib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
+pids=()
 trap 'kill "${pids[@]}" 2>/dev/null' EXIT
-
-ok() { passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
-expect_status() { if [ "$2" -eq "$1" ]; then ok; else bad "$3: exit $2, want $1"; fi; }
-json() { "$py" -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"; }
 
 start() { # start V2PATH: run target 4 V2PATH, set $pid once it is ready
 	local out=$tmp/target.$RANDOM
@@ -118,5 +112,4 @@ else
 	running "$gopid"
 fi
 
-echo "reload: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish reload

@@ -90,6 +90,23 @@ static const struct rc_layout_member *member(const struct rc_layout *l, const ch
 	return NULL;
 }
 
+/* type_ok(), which must be of @kind. */
+static const struct rc_layout *kind_ok(struct rc_dwarf *dw, const char *name,
+				       enum rc_layout_kind kind)
+{
+	const struct rc_layout *l = type_ok(dw, name);
+
+	ck_assert_int_eq(l->kind, kind);
+	return l;
+}
+
+/* @l is @size bytes, aligned to @align. */
+static void check_size(const struct rc_layout *l, uint64_t size, uint64_t align)
+{
+	ck_assert_uint_eq(l->size, size);
+	ck_assert_uint_eq(l->align, align);
+}
+
 static void check_member(const struct rc_layout *l, const char *name, uint64_t offset,
 			 uint64_t size, const char *type)
 {
@@ -134,8 +151,7 @@ START_TEST(session_table_layout)
 	ck_assert_uint_eq(rc_dwarf_version(o.dw), v->version);
 	ck_assert_str_eq(l->name, "struct session_table");
 	ck_assert_int_eq(l->kind, RC_LAYOUT_STRUCT);
-	ck_assert_uint_eq(l->size, 136);
-	ck_assert_uint_eq(l->align, 8);
+	check_size(l, 136, 8);
 	ck_assert_ptr_null(l->target);
 	ck_assert_uint_eq(l->n_members, 11);
 	ck_assert_str_eq(l->members[0].name, "name");
@@ -173,8 +189,7 @@ START_TEST(bit_fields)
 	struct opened o = open_ok(variants[_i].file);
 	const struct rc_layout *l = type_ok(o.dw, "struct flags");
 
-	ck_assert_uint_eq(l->size, 8);
-	ck_assert_uint_eq(l->align, 8);
+	check_size(l, 8, 8);
 	check_bits(l, "a", 0, 0, 3);
 	check_bits(l, "b", 0, 3, 5);
 	check_bits(l, "c", 1, 8, 7);
@@ -189,11 +204,9 @@ END_TEST
 START_TEST(enums)
 {
 	struct opened o = open_ok(variants[_i].file);
-	const struct rc_layout *l = type_ok(o.dw, "enum state");
+	const struct rc_layout *l = kind_ok(o.dw, "enum state", RC_LAYOUT_ENUM);
 
-	ck_assert_int_eq(l->kind, RC_LAYOUT_ENUM);
-	ck_assert_uint_eq(l->size, 4);
-	ck_assert_uint_eq(l->align, 4);
+	check_size(l, 4, 4);
 	ck_assert_uint_eq(l->n_enumerators, 3);
 	ck_assert_str_eq(l->enumerators[0].name, "ST_IDLE");
 	ck_assert_int_eq(l->enumerators[0].value, 0);
@@ -212,39 +225,32 @@ END_TEST
 START_TEST(typedefs_unions_and_alignment)
 {
 	struct opened o = open_ok(variants[_i].file);
-	const struct rc_layout *l = type_ok(o.dw, "counter_t");
+	const struct rc_layout *l = kind_ok(o.dw, "counter_t", RC_LAYOUT_TYPEDEF);
 
-	ck_assert_int_eq(l->kind, RC_LAYOUT_TYPEDEF);
 	ck_assert_str_eq(l->name, "counter_t");
 	ck_assert_str_eq(l->target, "unsigned int");
 	ck_assert_uint_eq(l->size, 4);
 	ck_assert_uint_eq(l->n_nested, 0);
 	l = type_ok(o.dw, "point_t");
 	ck_assert_str_eq(l->target, "struct point");
-	ck_assert_uint_eq(l->size, 8);
-	ck_assert_uint_eq(l->align, 4);
+	check_size(l, 8, 4);
 	ck_assert_uint_eq(l->n_nested, 1);
 	ck_assert_str_eq(l->nested[0]->name, "struct point");
 	ck_assert_uint_eq(l->nested[0]->n_members, 2);
 
-	l = type_ok(o.dw, "union value");
-	ck_assert_int_eq(l->kind, RC_LAYOUT_UNION);
-	ck_assert_uint_eq(l->size, 16);
-	ck_assert_uint_eq(l->align, 8);
+	l = kind_ok(o.dw, "union value", RC_LAYOUT_UNION);
+	check_size(l, 16, 8);
 	check_member(l, "i", 0, 4, "int");
 	check_member(l, "d", 0, 8, "double");
 	check_member(l, "bytes", 0, 12, "char[12]");
 
 	l = type_ok(o.dw, "struct packed");
-	ck_assert_uint_eq(l->size, 5);
-	ck_assert_uint_eq(l->align, 1);
+	check_size(l, 5, 1);
 	check_member(l, "i", 1, 4, "int");
 	l = type_ok(o.dw, "struct aligned32");
-	ck_assert_uint_eq(l->size, 32);
-	ck_assert_uint_eq(l->align, 32);
+	check_size(l, 32, 32);
 
-	l = type_ok(o.dw, "int");
-	ck_assert_int_eq(l->kind, RC_LAYOUT_BASE);
+	l = kind_ok(o.dw, "int", RC_LAYOUT_BASE);
 	ck_assert_uint_eq(l->size, 4);
 	close_opened(&o);
 }
@@ -280,8 +286,7 @@ START_TEST(variables)
 	ck_assert_str_eq(l->name, "counter_t[4]");
 	ck_assert_uint_eq(l->n_dims, 1);
 	ck_assert_uint_eq(l->dims[0], 4);
-	ck_assert_uint_eq(l->size, 16);
-	ck_assert_uint_eq(l->align, 4);
+	check_size(l, 16, 4);
 	close_opened(&o);
 }
 END_TEST

@@ -584,6 +584,15 @@ static void check_three(const struct rc_go_pclntab *t, uint64_t end)
 	ck_assert_uint_eq(t->text_end, end);
 }
 
+/* @t is a pclntab of @version with @quantum whose text starts at @text_start. */
+static void check_header(const struct rc_go_pclntab *t, int version, unsigned quantum,
+			 uint64_t text_start)
+{
+	ck_assert_int_eq(t->version, version);
+	ck_assert_uint_eq(t->quantum, quantum);
+	ck_assert_uint_eq(t->text_start, text_start);
+}
+
 static struct rc_go_pclntab *parse_ok(const struct ptab *p)
 {
 	struct rc_go_pclntab *t = NULL;
@@ -601,11 +610,9 @@ START_TEST(pclntab_go12_ptr4_big_endian)
 
 	build_pcln(&p, 12, 4, true, 4, three, 3, 0x401100, 0);
 	t = parse_ok(&p);
-	ck_assert_int_eq(t->version, RC_GO_PCLNTAB_12);
-	ck_assert_uint_eq(t->quantum, 4);
+	check_header(t, RC_GO_PCLNTAB_12, 4, 0x401000);
 	ck_assert_uint_eq(t->ptr_size, 4);
 	ck_assert(t->big_endian);
-	ck_assert_uint_eq(t->text_start, 0x401000);
 	check_three(t, 0x401100);
 	/* Names are borrowed from the data. */
 	ck_assert_ptr_eq(t->funcs[1].name, (const char *)p.b + p.name[1]);
@@ -622,11 +629,9 @@ START_TEST(pclntab_go116_ptr8)
 
 	build_pcln(&p, 116, 8, false, 1, three, 3, 0x401234, 0);
 	t = parse_ok(&p);
-	ck_assert_int_eq(t->version, RC_GO_PCLNTAB_116);
-	ck_assert_uint_eq(t->quantum, 1);
+	check_header(t, RC_GO_PCLNTAB_116, 1, 0x401000);
 	ck_assert_uint_eq(t->ptr_size, 8);
 	ck_assert(!t->big_endian);
-	ck_assert_uint_eq(t->text_start, 0x401000);
 	check_three(t, 0x401234);
 	rc_go_pclntab_free(t);
 }
@@ -662,9 +667,7 @@ START_TEST(pclntab_go120)
 
 	build_pcln(&p, 120, 8, false, 2, three, 3, 0x401300, 0x401000);
 	t = parse_ok(&p);
-	ck_assert_int_eq(t->version, RC_GO_PCLNTAB_120);
-	ck_assert_uint_eq(t->quantum, 2);
-	ck_assert_uint_eq(t->text_start, 0x401000);
+	check_header(t, RC_GO_PCLNTAB_120, 2, 0x401000);
 	check_three(t, 0x401300);
 	rc_go_pclntab_free(t);
 }

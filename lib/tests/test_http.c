@@ -559,51 +559,67 @@ static struct rc_http_opts quick(long timeout_ms)
 	return (struct rc_http_opts){.timeout_ms = timeout_ms, .connect_timeout_ms = 1000};
 }
 
+/* A fault server and what one rc_http_get test needs around it. */
+struct get_test {
+	struct server s;
+	struct rc_http_opts o;
+	struct rc_http_response r;
+	struct rc_err err;
+};
+
+static void get_start(struct get_test *t, struct route *routes, size_t n, long timeout_ms)
+{
+	t->o = quick(timeout_ms);
+	memset(&t->r, 0, sizeof(t->r));
+	rc_err_clear(&t->err);
+	server_start(&t->s, routes, n);
+}
+
+/* rc_http_get of @path on the test's server into t->r, t->err. */
+static int get(struct get_test *t, const char *path)
+{
+	return rc_http_get(url_of(&t->s, path), &t->o, &t->r, &t->err);
+}
+
 /* ---- rc_http_get -------------------------------------------------------- */
 
 START_TEST(get_ok_and_body_nul_terminated)
 {
 	struct route routes[] = {ROUTE("/hello", OK_TEXT("hello\n"))};
-	struct rc_http_opts o = quick(2000);
-	struct rc_http_response r = {0};
-	struct rc_err err = {0};
-	struct server s;
+	struct get_test t;
 
-	server_start(&s, routes, 1);
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/hello"), &o, &r, &err), 0);
-	ck_assert_int_eq(r.status, 200);
-	ck_assert_uint_eq(r.body_len, 6);
-	ck_assert_str_eq((char *)r.body, "hello\n");
-	ck_assert_str_eq(r.content_type, "text/plain");
-	ck_assert_str_eq(r.content_encoding, "");
-	ck_assert_str_eq(r.effective_url, url_of(&s, "/hello"));
-	rc_http_response_release(&r);
+	get_start(&t, routes, 1, 2000);
+	ck_assert_int_eq(get(&t, "/hello"), 0);
+	ck_assert_int_eq(t.r.status, 200);
+	ck_assert_uint_eq(t.r.body_len, 6);
+	ck_assert_str_eq((char *)t.r.body, "hello\n");
+	ck_assert_str_eq(t.r.content_type, "text/plain");
+	ck_assert_str_eq(t.r.content_encoding, "");
+	ck_assert_str_eq(t.r.effective_url, url_of(&t.s, "/hello"));
+	rc_http_response_release(&t.r);
 	/* Any status is a response, not an error. */
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/nowhere"), &o, &r, &err), 0);
-	ck_assert_int_eq(r.status, 404);
-	ck_assert_str_eq((char *)r.body, "404 page not found\n");
-	rc_http_response_release(&r);
-	server_stop(&s);
+	ck_assert_int_eq(get(&t, "/nowhere"), 0);
+	ck_assert_int_eq(t.r.status, 404);
+	ck_assert_str_eq((char *)t.r.body, "404 page not found\n");
+	rc_http_response_release(&t.r);
+	server_stop(&t.s);
 }
 END_TEST
 
 START_TEST(get_empty_body)
 {
 	struct route routes[] = {ROUTE("/", {.status = 204})};
-	struct rc_http_opts o = quick(2000);
-	struct rc_http_response r = {0};
-	struct rc_err err = {0};
-	struct server s;
+	struct get_test t;
 
-	server_start(&s, routes, 1);
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/"), &o, &r, &err), 0);
-	ck_assert_int_eq(r.status, 204);
-	ck_assert_uint_eq(r.body_len, 0);
-	ck_assert_ptr_nonnull(r.body);
-	ck_assert_int_eq(r.body[0], '\0');
-	ck_assert_str_eq(r.content_type, "");
-	rc_http_response_release(&r);
-	server_stop(&s);
+	get_start(&t, routes, 1, 2000);
+	ck_assert_int_eq(get(&t, "/"), 0);
+	ck_assert_int_eq(t.r.status, 204);
+	ck_assert_uint_eq(t.r.body_len, 0);
+	ck_assert_ptr_nonnull(t.r.body);
+	ck_assert_int_eq(t.r.body[0], '\0');
+	ck_assert_str_eq(t.r.content_type, "");
+	rc_http_response_release(&t.r);
+	server_stop(&t.s);
 }
 END_TEST
 
@@ -615,18 +631,15 @@ START_TEST(get_keeps_content_encoding_raw)
 					       .headers = "Content-Encoding: gzip\r\n",
 					       .body = raw,
 					       .body_len = sizeof(raw)})};
-	struct rc_http_opts o = quick(2000);
-	struct rc_http_response r = {0};
-	struct rc_err err = {0};
-	struct server s;
+	struct get_test t;
 
-	server_start(&s, routes, 1);
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/gz"), &o, &r, &err), 0);
-	ck_assert_str_eq(r.content_encoding, "gzip");
-	ck_assert_uint_eq(r.body_len, sizeof(raw));
-	ck_assert_mem_eq(r.body, raw, sizeof(raw));
-	rc_http_response_release(&r);
-	server_stop(&s);
+	get_start(&t, routes, 1, 2000);
+	ck_assert_int_eq(get(&t, "/gz"), 0);
+	ck_assert_str_eq(t.r.content_encoding, "gzip");
+	ck_assert_uint_eq(t.r.body_len, sizeof(raw));
+	ck_assert_mem_eq(t.r.body, raw, sizeof(raw));
+	rc_http_response_release(&t.r);
+	server_stop(&t.s);
 }
 END_TEST
 
@@ -671,21 +684,18 @@ END_TEST
 START_TEST(fault_hang_times_out)
 {
 	struct route routes[] = {ROUTE("/", {.fault = F_HANG})};
-	struct rc_http_opts o = quick(1000);
-	struct rc_http_response r = {0};
-	struct rc_err err = {0};
-	struct server s;
+	struct get_test t;
 	char want[256];
 	double t0;
 
-	server_start(&s, routes, 1);
+	get_start(&t, routes, 1, 1000);
 	t0 = now_s();
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/"), &o, &r, &err), -RC_EIO);
+	ck_assert_int_eq(get(&t, "/"), -RC_EIO);
 	ck_assert_double_lt(now_s() - t0, 2.0);
 	ck_assert_double_ge(now_s() - t0, 0.9);
-	snprintf(want, sizeof(want), "'%s': timed out after 1.0 s", url_of(&s, "/"));
-	ck_assert_str_eq(err.msg, want);
-	server_stop(&s);
+	snprintf(want, sizeof(want), "'%s': timed out after 1.0 s", url_of(&t.s, "/"));
+	ck_assert_str_eq(t.err.msg, want);
+	server_stop(&t.s);
 }
 END_TEST
 
@@ -698,21 +708,18 @@ START_TEST(fault_trickle_times_out)
 					     .content_type = "text/plain",
 					     .body = slow,
 					     .body_len = sizeof(slow) - 1})};
-	struct rc_http_opts o = quick(1000);
-	struct rc_http_response r = {0};
-	struct rc_err err = {0};
-	struct server s;
+	struct get_test t;
 	double t0;
 
-	server_start(&s, routes, 1);
+	get_start(&t, routes, 1, 1000);
 	t0 = now_s();
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/"), &o, &r, &err), -RC_EIO);
+	ck_assert_int_eq(get(&t, "/"), -RC_EIO);
 	ck_assert_double_lt(now_s() - t0, 2.0);
 	/* Bytes kept arriving: the whole-transfer timeout still holds. */
-	ck_assert_msg(strstr(err.msg, "timed out after 1.0 s, ") &&
-			      strstr(err.msg, " bytes received"),
-		      "%s", err.msg);
-	server_stop(&s);
+	ck_assert_msg(strstr(t.err.msg, "timed out after 1.0 s, ") &&
+			      strstr(t.err.msg, " bytes received"),
+		      "%s", t.err.msg);
+	server_stop(&t.s);
 }
 END_TEST
 
@@ -725,19 +732,16 @@ START_TEST(fault_truncated_body)
 					     .body = "0123456789",
 					     .body_len = 10,
 					     .claimed_len = 1000})};
-	struct rc_http_opts o = quick(2000);
-	struct rc_http_response r = {0};
-	struct rc_err err = {0};
-	struct server s;
+	struct get_test t;
 	char want[256];
 
-	server_start(&s, routes, 1);
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/"), &o, &r, &err), -RC_EIO);
+	get_start(&t, routes, 1, 2000);
+	ck_assert_int_eq(get(&t, "/"), -RC_EIO);
 	snprintf(want, sizeof(want), "'%s': response cut short after 10 of 1000 bytes",
-		 url_of(&s, "/"));
-	ck_assert_str_eq(err.msg, want);
-	ck_assert_ptr_null(r.body);
-	server_stop(&s);
+		 url_of(&t.s, "/"));
+	ck_assert_str_eq(t.err.msg, want);
+	ck_assert_ptr_null(t.r.body);
+	server_stop(&t.s);
 }
 END_TEST
 
@@ -752,35 +756,32 @@ START_TEST(fault_body_over_cap)
 		      {.status = 200, .body = body, .body_len = big, .no_length = true}),
 		ROUTE("/exact", {.status = 200, .body = body, .body_len = (size_t)1 << 20}),
 	};
-	struct rc_http_opts o = quick(3000);
-	struct rc_http_response r = {0};
-	struct rc_err err = {0};
-	struct server s;
+	struct get_test t;
 	char want[256];
 
+	get_start(&t, routes, 3, 3000);
 	ck_assert_ptr_nonnull(body);
 	memset(body, 'x', big);
-	o.max_body = (size_t)1 << 20;
-	server_start(&s, routes, 3);
+	t.o.max_body = (size_t)1 << 20;
 	/* Content-Length over the cap: refused before the body. */
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/sized"), &o, &r, &err), -RC_EFORMAT);
-	snprintf(want, sizeof(want), "'%s': response larger than 1 MiB", url_of(&s, "/sized"));
-	ck_assert_str_eq(err.msg, want);
+	ck_assert_int_eq(get(&t, "/sized"), -RC_EFORMAT);
+	snprintf(want, sizeof(want), "'%s': response larger than 1 MiB", url_of(&t.s, "/sized"));
+	ck_assert_str_eq(t.err.msg, want);
 	/* No length: stopped by the write callback. */
-	rc_err_clear(&err);
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/unsized"), &o, &r, &err), -RC_EFORMAT);
-	snprintf(want, sizeof(want), "'%s': response larger than 1 MiB", url_of(&s, "/unsized"));
-	ck_assert_str_eq(err.msg, want);
+	rc_err_clear(&t.err);
+	ck_assert_int_eq(get(&t, "/unsized"), -RC_EFORMAT);
+	snprintf(want, sizeof(want), "'%s': response larger than 1 MiB", url_of(&t.s, "/unsized"));
+	ck_assert_str_eq(t.err.msg, want);
 	/* Exactly the cap is fine. */
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/exact"), &o, &r, &err), 0);
-	ck_assert_uint_eq(r.body_len, (size_t)1 << 20);
-	ck_assert_int_eq(r.body[r.body_len], '\0');
-	rc_http_response_release(&r);
+	ck_assert_int_eq(get(&t, "/exact"), 0);
+	ck_assert_uint_eq(t.r.body_len, (size_t)1 << 20);
+	ck_assert_int_eq(t.r.body[t.r.body_len], '\0');
+	rc_http_response_release(&t.r);
 	/* A cap that is no round number reads in bytes. */
-	o.max_body = 1000;
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/sized"), &o, &r, &err), -RC_EFORMAT);
-	ck_assert_ptr_nonnull(strstr(err.msg, "larger than 1000 bytes"));
-	server_stop(&s);
+	t.o.max_body = 1000;
+	ck_assert_int_eq(get(&t, "/sized"), -RC_EFORMAT);
+	ck_assert_ptr_nonnull(strstr(t.err.msg, "larger than 1000 bytes"));
+	server_stop(&t.s);
 	free(body);
 }
 END_TEST
@@ -800,50 +801,47 @@ START_TEST(redirects_same_host_only)
 		ROUTE("/loop", {.status = 302, .headers = "Location: /loop\r\n"}),
 		ROUTE("/nolocation", {.status = 302}),
 	};
-	struct rc_http_opts o = quick(2000);
-	struct rc_http_response r = {0};
-	struct rc_err err = {0};
-	struct server s;
+	struct get_test t;
 	char want[256];
 
-	server_start(&s, routes, sizeof(routes) / sizeof(routes[0]));
+	get_start(&t, routes, sizeof(routes) / sizeof(routes[0]), 2000);
 	snprintf(abs_location, sizeof(abs_location), "Location: http://127.0.0.1:%d/target\r\n",
-		 s.port);
+		 t.s.port);
 	snprintf(port_location, sizeof(port_location), "Location: http://127.0.0.1:%d/x\r\n",
-		 s.port == 65535 ? 1 : s.port + 1);
+		 t.s.port == 65535 ? 1 : t.s.port + 1);
 
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/rel"), &o, &r, &err), 0);
-	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq((char *)r.body, "here");
-	ck_assert_str_eq(r.effective_url, url_of(&s, "/target?x=1"));
-	rc_http_response_release(&r);
+	ck_assert_int_eq(get(&t, "/rel"), 0);
+	ck_assert_int_eq(t.r.status, 200);
+	ck_assert_str_eq((char *)t.r.body, "here");
+	ck_assert_str_eq(t.r.effective_url, url_of(&t.s, "/target?x=1"));
+	rc_http_response_release(&t.r);
 
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/abs"), &o, &r, &err), 0);
-	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq(r.effective_url, url_of(&s, "/target"));
-	rc_http_response_release(&r);
+	ck_assert_int_eq(get(&t, "/abs"), 0);
+	ck_assert_int_eq(t.r.status, 200);
+	ck_assert_str_eq(t.r.effective_url, url_of(&t.s, "/target"));
+	rc_http_response_release(&t.r);
 
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/evil"), &o, &r, &err), -RC_EIO);
+	ck_assert_int_eq(get(&t, "/evil"), -RC_EIO);
 	snprintf(want, sizeof(want),
 		 "'%s': redirect to another host (http://evil.example:80/x?y) refused",
-		 url_of(&s, "/evil"));
-	ck_assert_str_eq(err.msg, want);
+		 url_of(&t.s, "/evil"));
+	ck_assert_str_eq(t.err.msg, want);
 
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/port"), &o, &r, &err), -RC_EIO);
-	ck_assert_ptr_nonnull(strstr(err.msg, "redirect to another host"));
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/https"), &o, &r, &err), -RC_EIO);
-	ck_assert_ptr_nonnull(strstr(err.msg, "(https://127.0.0.1:443/x) refused"));
+	ck_assert_int_eq(get(&t, "/port"), -RC_EIO);
+	ck_assert_ptr_nonnull(strstr(t.err.msg, "redirect to another host"));
+	ck_assert_int_eq(get(&t, "/https"), -RC_EIO);
+	ck_assert_ptr_nonnull(strstr(t.err.msg, "(https://127.0.0.1:443/x) refused"));
 
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/loop"), &o, &r, &err), -RC_EIO);
-	ck_assert_ptr_nonnull(strstr(err.msg, "more than 5 redirects"));
+	ck_assert_int_eq(get(&t, "/loop"), -RC_EIO);
+	ck_assert_ptr_nonnull(strstr(t.err.msg, "more than 5 redirects"));
 	/* The first request and five redirects, no more. */
 	ck_assert_uint_eq(routes[6].hits, 6);
 
 	/* A 3xx without Location is just a response. */
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/nolocation"), &o, &r, &err), 0);
-	ck_assert_int_eq(r.status, 302);
-	rc_http_response_release(&r);
-	server_stop(&s);
+	ck_assert_int_eq(get(&t, "/nolocation"), 0);
+	ck_assert_int_eq(t.r.status, 302);
+	rc_http_response_release(&t.r);
+	server_stop(&t.s);
 }
 END_TEST
 
@@ -874,27 +872,24 @@ START_TEST(custom_headers_arrive)
 		 .need_header = "\r\nAuthorization: Bearer x\r\n"},
 		ROUTE("/hop", {.status = 302, .headers = "Location: /auth\r\n"}),
 	};
-	struct rc_http_opts o = quick(2000);
-	struct rc_http_response r = {0};
-	struct rc_err err = {0};
-	struct server s;
+	struct get_test t;
 
-	server_start(&s, routes, 2);
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/auth"), &o, &r, &err), 0);
-	ck_assert_int_eq(r.status, 401);
-	rc_http_response_release(&r);
-	o.headers[0] = "X-Other: 1";
-	o.headers[1] = "Authorization: Bearer x";
-	o.n_headers = 2;
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/auth"), &o, &r, &err), 0);
-	ck_assert_int_eq(r.status, 200);
-	ck_assert_str_eq((char *)r.body, "welcome");
-	rc_http_response_release(&r);
+	get_start(&t, routes, 2, 2000);
+	ck_assert_int_eq(get(&t, "/auth"), 0);
+	ck_assert_int_eq(t.r.status, 401);
+	rc_http_response_release(&t.r);
+	t.o.headers[0] = "X-Other: 1";
+	t.o.headers[1] = "Authorization: Bearer x";
+	t.o.n_headers = 2;
+	ck_assert_int_eq(get(&t, "/auth"), 0);
+	ck_assert_int_eq(t.r.status, 200);
+	ck_assert_str_eq((char *)t.r.body, "welcome");
+	rc_http_response_release(&t.r);
 	/* Still sent after a same-host redirect. */
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/hop"), &o, &r, &err), 0);
-	ck_assert_int_eq(r.status, 200);
-	rc_http_response_release(&r);
-	server_stop(&s);
+	ck_assert_int_eq(get(&t, "/hop"), 0);
+	ck_assert_int_eq(t.r.status, 200);
+	rc_http_response_release(&t.r);
+	server_stop(&t.s);
 }
 END_TEST
 
@@ -918,32 +913,65 @@ START_TEST(progress_about_once_a_second)
 	struct route routes[] = {ROUTE(
 		"/",
 		{.fault = F_SLOW, .status = 200, .body = "late", .body_len = 4, .delay_ms = 1300})};
-	struct rc_http_opts o = quick(4000);
 	struct progress_log log = {0};
-	struct rc_http_response r = {0};
-	struct rc_err err = {0};
-	struct server s;
+	struct get_test t;
 
-	o.progress = log_progress;
-	o.progress_arg = &log;
-	server_start(&s, routes, 1);
-	ck_assert_int_eq(rc_http_get(url_of(&s, "/"), &o, &r, &err), 0);
-	ck_assert_str_eq((char *)r.body, "late");
+	get_start(&t, routes, 1, 4000);
+	t.o.progress = log_progress;
+	t.o.progress_arg = &log;
+	ck_assert_int_eq(get(&t, "/"), 0);
+	ck_assert_str_eq((char *)t.r.body, "late");
 	ck_assert_uint_eq(log.calls, 1);
 	ck_assert_double_ge(log.last_elapsed, 1.0);
 	ck_assert_double_lt(log.last_elapsed, 1.5);
-	rc_http_response_release(&r);
-	server_stop(&s);
+	rc_http_response_release(&t.r);
+	server_stop(&t.s);
 }
 END_TEST
 
 /* ---- rc_pprof_fetch ------------------------------------------------------ */
 
-static void fetch_opts(struct rc_pprof_fetch_opts *o, int seconds, double timeout_s)
+/* A fault server and what one rc_pprof_fetch test needs around it. */
+struct fetch_test {
+	struct server s;
+	struct rc_pprof_fetch_opts o;
+	struct rc_pprof_fetch *f;
+	struct rc_err err;
+};
+
+/* Start the server; a 1 s profile within @timeout_s. Returns t->f. */
+static struct rc_pprof_fetch *fetch_start(struct fetch_test *t, struct route *routes, size_t n,
+					  double timeout_s)
 {
-	memset(o, 0, sizeof(*o));
-	o->seconds = seconds;
-	o->timeout_s = timeout_s;
+	memset(&t->o, 0, sizeof(t->o));
+	t->o.seconds = 1;
+	t->o.timeout_s = timeout_s;
+	t->f = calloc(1, sizeof(*t->f));
+	ck_assert_ptr_nonnull(t->f);
+	rc_err_clear(&t->err);
+	server_start(&t->s, routes, n);
+	return t->f;
+}
+
+/* rc_pprof_fetch of the test's server into t->f. */
+static int fetch(struct fetch_test *t)
+{
+	return rc_pprof_fetch(url_of(&t->s, ""), &t->o, t->f, &t->err);
+}
+
+/* fetch(), which must return 0; the seconds it took. */
+static double fetch_timed(struct fetch_test *t)
+{
+	double t0 = now_s();
+
+	ck_assert_int_eq(fetch(t), 0);
+	return now_s() - t0;
+}
+
+static void fetch_stop(struct fetch_test *t)
+{
+	server_stop(&t->s);
+	free(t->f);
 }
 
 START_TEST(fetch_good_endpoint)
@@ -954,17 +982,14 @@ START_TEST(fetch_good_endpoint)
 		ROUTE("/debug/pprof/profile?seconds=1", PROFILE_OK(gz)),
 		ROUTE("/debug/pprof/", INDEX_OK),
 	};
-	struct rc_pprof_fetch_opts o;
-	struct rc_pprof_fetch *f = calloc(1, sizeof(*f));
-	struct rc_err err = {0};
-	struct server s;
+	struct rc_pprof_fetch *f;
+	struct fetch_test t;
 	char base[128];
 
-	server_start(&s, routes, 3);
-	fetch_opts(&o, 1, 3);
+	f = fetch_start(&t, routes, 3, 3);
 	/* Trailing "/debug/pprof/" is accepted and stripped. */
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, "/debug/pprof/"), &o, f, &err), 0);
-	snprintf(base, sizeof(base), "http://127.0.0.1:%d", s.port);
+	ck_assert_int_eq(rc_pprof_fetch(url_of(&t.s, "/debug/pprof/"), &t.o, f, &t.err), 0);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%d", t.s.port);
 	ck_assert_str_eq(f->url, base);
 	ck_assert(!f->from_file);
 	ck_assert_int_eq(f->seconds, 1);
@@ -991,8 +1016,7 @@ START_TEST(fetch_good_endpoint)
 	ck_assert(!f->have_cpu);
 	ck_assert_str_eq(f->exe_build_id, "");
 	ck_assert_uint_eq(routes[1].hits, 1);
-	server_stop(&s);
-	free(f);
+	fetch_stop(&t);
 	free(gz.p);
 }
 END_TEST
@@ -1020,22 +1044,18 @@ START_TEST(fetch_index_missing)
 		ROUTE("/debug/pprof/goroutine", GOROUTINES_OK),
 		ROUTE("/debug/pprof/profile", PROFILE_OK(gz)),
 	};
-	struct rc_pprof_fetch_opts o;
-	struct rc_pprof_fetch *f = calloc(1, sizeof(*f));
-	struct rc_err err = {0};
-	struct server s;
+	struct rc_pprof_fetch *f;
+	struct fetch_test t;
 
-	server_start(&s, routes, 2);
-	fetch_opts(&o, 1, 3);
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
+	f = fetch_start(&t, routes, 2, 3);
+	ck_assert_int_eq(fetch(&t), 0);
 	ck_assert(f->index.transport_ok);
 	ck_assert_int_eq(f->index.status, 404);
 	ck_assert_str_eq(f->index.error, "HTTP 404: the net/http/pprof handler is not registered");
 	/* The others are still tried: a mux may register only some handlers. */
 	ck_assert(f->profile_ok);
 	ck_assert_int_eq(f->summary.goroutines, 7);
-	server_stop(&s);
-	free(f);
+	fetch_stop(&t);
 	free(gz.p);
 }
 END_TEST
@@ -1080,14 +1100,11 @@ START_TEST(fetch_lying_server)
 					.body = "{}",
 					.body_len = 2}),
 	};
-	struct rc_pprof_fetch_opts o;
-	struct rc_pprof_fetch *f = calloc(1, sizeof(*f));
-	struct rc_err err = {0};
-	struct server s;
+	struct rc_pprof_fetch *f;
+	struct fetch_test t;
 
-	server_start(&s, routes, 3);
-	fetch_opts(&o, 1, 3);
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
+	f = fetch_start(&t, routes, 3, 3);
+	ck_assert_int_eq(fetch(&t), 0);
 	ck_assert_str_eq(f->index.error, "content type 'application/json', expected text/html");
 	ck_assert_str_ne(f->goroutine.error, "");
 	ck_assert_int_eq(f->summary.goroutines, -1);
@@ -1096,13 +1113,12 @@ START_TEST(fetch_lying_server)
 		f->profile.error,
 		"content type 'text/html; charset=utf-8', expected application/octet-stream");
 	/* The second time the type is right and the bytes are garbage. */
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
+	ck_assert_int_eq(fetch(&t), 0);
 	ck_assert(f->profile.transport_ok);
 	ck_assert(!f->profile_ok);
 	ck_assert_str_ne(f->profile.error, "");
 	ck_assert_ptr_nonnull(strstr(f->profile.error, "/debug/pprof/profile?seconds=1"));
-	server_stop(&s);
-	free(f);
+	fetch_stop(&t);
 }
 END_TEST
 
@@ -1126,25 +1142,21 @@ START_TEST(fetch_profile_errors)
 		       .body_len = 11}),
 		ROUTE("/debug/pprof/", INDEX_OK),
 	};
-	struct rc_pprof_fetch_opts o;
-	struct rc_pprof_fetch *f = calloc(1, sizeof(*f));
-	struct rc_err err = {0};
-	struct server s;
+	struct rc_pprof_fetch *f;
+	struct fetch_test t;
 
-	server_start(&s, routes, 2);
-	fetch_opts(&o, 1, 3);
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
+	f = fetch_start(&t, routes, 2, 3);
+	ck_assert_int_eq(fetch(&t), 0);
 	ck_assert_str_eq(f->profile.error,
 			 "HTTP 400: profile duration exceeds server's WriteTimeout");
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
+	ck_assert_int_eq(fetch(&t), 0);
 	ck_assert(!f->profile.transport_ok);
 	ck_assert_ptr_nonnull(strstr(f->profile.error, "cut short after 2 of 500 bytes"));
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
+	ck_assert_int_eq(fetch(&t), 0);
 	ck_assert_str_eq(f->profile.error, "HTTP 503: ??bad?bytes");
 	/* Unknown goroutine route is 404 from the fault server. */
 	ck_assert_str_eq(f->goroutine.error, "HTTP 404: 404 page not found");
-	server_stop(&s);
-	free(f);
+	fetch_stop(&t);
 }
 END_TEST
 
@@ -1154,21 +1166,14 @@ START_TEST(fetch_profile_hangs)
 		ROUTE("/debug/pprof/profile", {.fault = F_HANG}),
 		ROUTE("/debug/pprof/", INDEX_OK),
 	};
-	struct rc_pprof_fetch_opts o;
-	struct rc_pprof_fetch *f = calloc(1, sizeof(*f));
-	struct rc_err err = {0};
-	struct server s;
-	double t0;
+	struct rc_pprof_fetch *f;
+	struct fetch_test t;
 
-	server_start(&s, routes, 2);
-	fetch_opts(&o, 1, 1);
-	t0 = now_s();
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
-	ck_assert_double_lt(now_s() - t0, 2.0);
+	f = fetch_start(&t, routes, 2, 1);
+	ck_assert_double_lt(fetch_timed(&t), 2.0);
 	ck_assert(!f->profile.transport_ok);
 	ck_assert_ptr_nonnull(strstr(f->profile.error, "timed out after 1.0 s"));
-	server_stop(&s);
-	free(f);
+	fetch_stop(&t);
 }
 END_TEST
 
@@ -1196,22 +1201,18 @@ START_TEST(fetch_contention_then_profile)
 		ROUTE("/debug/pprof/profile", BUSY, BUSY, PROFILE_OK(gz)),
 		ROUTE("/debug/pprof/", INDEX_OK),
 	};
-	struct rc_pprof_fetch_opts o;
 	struct fetch_progress_log log = {0};
-	struct rc_pprof_fetch *f = calloc(1, sizeof(*f));
-	struct rc_err err = {0};
-	struct server s;
-	double t0;
+	struct rc_pprof_fetch *f;
+	struct fetch_test t;
+	double took;
 
-	server_start(&s, routes, 2);
-	fetch_opts(&o, 1, 4);
-	o.progress = log_fetch_progress;
-	o.progress_arg = &log;
-	t0 = now_s();
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
+	f = fetch_start(&t, routes, 2, 4);
+	t.o.progress = log_fetch_progress;
+	t.o.progress_arg = &log;
+	took = fetch_timed(&t);
 	/* Back-off 0.5 s then 1 s. */
-	ck_assert_double_ge(now_s() - t0, 1.4);
-	ck_assert_double_lt(now_s() - t0, 3.0);
+	ck_assert_double_ge(took, 1.4);
+	ck_assert_double_lt(took, 3.0);
 	ck_assert(f->profile_ok);
 	ck_assert(!f->contended);
 	ck_assert_uint_eq(f->contention_retries, 2);
@@ -1224,8 +1225,7 @@ START_TEST(fetch_contention_then_profile)
 	ck_assert_double_ge(log.elapsed_s, 0.5);
 	ck_assert_double_lt(log.elapsed_s, 1.0);
 	ck_assert_double_eq(log.total_s, 4.0);
-	server_stop(&s);
-	free(f);
+	fetch_stop(&t);
 	free(gz.p);
 }
 END_TEST
@@ -1236,17 +1236,11 @@ START_TEST(fetch_contention_forever)
 		ROUTE("/debug/pprof/profile", BUSY),
 		ROUTE("/debug/pprof/", INDEX_OK),
 	};
-	struct rc_pprof_fetch_opts o;
-	struct rc_pprof_fetch *f = calloc(1, sizeof(*f));
-	struct rc_err err = {0};
-	struct server s;
-	double t0;
+	struct rc_pprof_fetch *f;
+	struct fetch_test t;
 
-	server_start(&s, routes, 2);
-	fetch_opts(&o, 1, 2);
-	t0 = now_s();
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
-	ck_assert_double_lt(now_s() - t0, 2.0);
+	f = fetch_start(&t, routes, 2, 2);
+	ck_assert_double_lt(fetch_timed(&t), 2.0);
 	ck_assert(f->contended);
 	ck_assert(!f->profile_ok);
 	ck_assert(f->profile.transport_ok);
@@ -1255,8 +1249,7 @@ START_TEST(fetch_contention_forever)
 	ck_assert_uint_eq(routes[0].hits, f->contention_retries + 1);
 	ck_assert_str_eq(f->profile.error,
 			 "HTTP 500: Could not enable CPU profiling: cpu profiling already in use");
-	server_stop(&s);
-	free(f);
+	fetch_stop(&t);
 }
 END_TEST
 
@@ -1268,21 +1261,17 @@ START_TEST(fetch_gzip_bomb)
 		ROUTE("/debug/pprof/profile", PROFILE_OK(bomb)),
 		ROUTE("/debug/pprof/", INDEX_OK),
 	};
-	struct rc_pprof_fetch_opts o;
-	struct rc_pprof_fetch *f = calloc(1, sizeof(*f));
-	struct rc_err err = {0};
-	struct server s;
+	struct rc_pprof_fetch *f;
+	struct fetch_test t;
 
 	ck_assert_uint_lt(bomb.len, (size_t)3 << 20);
-	server_start(&s, routes, 2);
-	fetch_opts(&o, 1, 5);
-	o.limits.max_decompressed = (size_t)16 << 20;
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
+	f = fetch_start(&t, routes, 2, 5);
+	t.o.limits.max_decompressed = (size_t)16 << 20;
+	ck_assert_int_eq(fetch(&t), 0);
 	ck_assert(f->profile.transport_ok);
 	ck_assert(!f->profile_ok);
 	ck_assert_msg(strstr(f->profile.error, "16 MiB") != NULL, "%s", f->profile.error);
-	server_stop(&s);
-	free(f);
+	fetch_stop(&t);
 	free(bomb.p);
 }
 END_TEST
@@ -1307,26 +1296,22 @@ START_TEST(fetch_headers_to_every_endpoint)
 		 .n = 1,
 		 .need_header = "\r\nAuthorization: Bearer x\r\n"},
 	};
-	struct rc_pprof_fetch_opts o;
-	struct rc_pprof_fetch *f = calloc(1, sizeof(*f));
-	struct rc_err err = {0};
-	struct server s;
+	struct rc_pprof_fetch *f;
+	struct fetch_test t;
 
-	server_start(&s, routes, 3);
-	fetch_opts(&o, 1, 3);
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
+	f = fetch_start(&t, routes, 3, 3);
+	ck_assert_int_eq(fetch(&t), 0);
 	ck_assert_int_eq(f->index.status, 401);
 	ck_assert_int_eq(f->profile.status, 401);
 	ck_assert_str_eq(f->profile.error, "HTTP 401: unauthorized");
-	o.headers[0] = "Authorization: Bearer x";
-	o.n_headers = 1;
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
+	t.o.headers[0] = "Authorization: Bearer x";
+	t.o.n_headers = 1;
+	ck_assert_int_eq(fetch(&t), 0);
 	ck_assert_int_eq(f->index.status, 200);
 	ck_assert_str_eq(f->index.error, "");
 	ck_assert_int_eq(f->summary.goroutines, 7);
 	ck_assert(f->profile_ok);
-	server_stop(&s);
-	free(f);
+	fetch_stop(&t);
 	free(gz.p);
 }
 END_TEST
@@ -1345,14 +1330,13 @@ START_TEST(fetch_with_pid)
 		      PROFILE_OK(gz)),
 		ROUTE("/debug/pprof/", INDEX_OK),
 	};
-	struct rc_pprof_fetch_opts o;
 	struct fetch_progress_log log = {0};
-	struct rc_pprof_fetch *f = calloc(1, sizeof(*f));
+	struct rc_pprof_fetch *f;
 	struct rc_elf *elf = NULL;
 	const unsigned char *id;
 	char want_id[129];
 	struct rc_err err = {0};
-	struct server s;
+	struct fetch_test t;
 	struct rusage ru;
 	double life;
 	size_t len;
@@ -1372,12 +1356,11 @@ START_TEST(fetch_with_pid)
 		for (;;)
 			x++;
 	}
-	server_start(&s, routes, 2);
-	fetch_opts(&o, 1, 3);
-	o.pid = spinner;
-	o.progress = log_fetch_progress;
-	o.progress_arg = &log;
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
+	f = fetch_start(&t, routes, 2, 3);
+	t.o.pid = spinner;
+	t.o.progress = log_fetch_progress;
+	t.o.progress_arg = &log;
+	ck_assert_int_eq(fetch(&t), 0);
 	kill(spinner, SIGKILL);
 	ck_assert_int_eq(wait4(spinner, NULL, 0, &ru), spinner);
 	/* The spinner's whole life, a little longer than the profile request. */
@@ -1396,13 +1379,12 @@ START_TEST(fetch_with_pid)
 	ck_assert_double_ge(log.elapsed_s, 1.0);
 	ck_assert_double_eq(log.total_s, 1.0);
 	/* A pid that does not exist: no CPU time, no build-id, no error. */
-	o.pid = 0x3ffffff0;
-	ck_assert_int_eq(rc_pprof_fetch(url_of(&s, ""), &o, f, &err), 0);
+	t.o.pid = 0x3ffffff0;
+	ck_assert_int_eq(fetch(&t), 0);
 	ck_assert(f->profile_ok);
 	ck_assert(!f->have_cpu);
 	ck_assert_str_eq(f->exe_build_id, "");
-	server_stop(&s);
-	free(f);
+	fetch_stop(&t);
 	free(gz.p);
 }
 END_TEST
@@ -1449,59 +1431,52 @@ START_TEST(fetch_from_file)
 }
 END_TEST
 
-static TCase *tcase(Suite *s, const char *name)
-{
-	TCase *tc = tcase_create(name);
-
-	/* Generous for the sanitizer build; the slowest test takes about 1.5 s. */
-	tcase_set_timeout(tc, 10);
-	suite_add_tcase(s, tc);
-	return tc;
-}
-
 static Suite *http_suite(void)
 {
+	/* TCase name, test: the tests of one TCase stand together. */
+	const struct {
+		const char *tcase;
+		const TTest *test;
+	} tests[] = {
+		{"get", get_ok_and_body_nul_terminated},
+		{"get", get_empty_body},
+		{"get", get_keeps_content_encoding_raw},
+		{"get", get_bad_arguments},
+		{"get", get_password_not_in_messages},
+		{"get", progress_about_once_a_second},
+		{"hang", fault_hang_times_out},
+		{"hang", fetch_profile_hangs},
+		{"trickle", fault_trickle_times_out},
+		{"truncate", fault_truncated_body},
+		{"lie", fetch_lying_server},
+		{"lie", fetch_profile_errors},
+		{"contention", fetch_contention_then_profile},
+		{"contention", fetch_contention_forever},
+		{"gzip-bomb", fetch_gzip_bomb},
+		{"huge-body", fault_body_over_cap},
+		{"redirect", redirects_same_host_only},
+		{"refused", connection_refused},
+		{"refused", fetch_nothing_listening},
+		{"headers", custom_headers_arrive},
+		{"headers", fetch_headers_to_every_endpoint},
+		{"fetch", fetch_good_endpoint},
+		{"fetch", fetch_bad_base_urls},
+		{"fetch", fetch_index_missing},
+		{"fetch", fetch_with_pid},
+		{"fetch", fetch_from_file},
+	};
 	Suite *s = suite_create("http");
-	TCase *tc;
+	TCase *tc = NULL;
 
-	tc = tcase(s, "get");
-	tcase_add_test(tc, get_ok_and_body_nul_terminated);
-	tcase_add_test(tc, get_empty_body);
-	tcase_add_test(tc, get_keeps_content_encoding_raw);
-	tcase_add_test(tc, get_bad_arguments);
-	tcase_add_test(tc, get_password_not_in_messages);
-	tcase_add_test(tc, progress_about_once_a_second);
-	tc = tcase(s, "hang");
-	tcase_add_test(tc, fault_hang_times_out);
-	tcase_add_test(tc, fetch_profile_hangs);
-	tc = tcase(s, "trickle");
-	tcase_add_test(tc, fault_trickle_times_out);
-	tc = tcase(s, "truncate");
-	tcase_add_test(tc, fault_truncated_body);
-	tc = tcase(s, "lie");
-	tcase_add_test(tc, fetch_lying_server);
-	tcase_add_test(tc, fetch_profile_errors);
-	tc = tcase(s, "contention");
-	tcase_add_test(tc, fetch_contention_then_profile);
-	tcase_add_test(tc, fetch_contention_forever);
-	tc = tcase(s, "gzip-bomb");
-	tcase_add_test(tc, fetch_gzip_bomb);
-	tc = tcase(s, "huge-body");
-	tcase_add_test(tc, fault_body_over_cap);
-	tc = tcase(s, "redirect");
-	tcase_add_test(tc, redirects_same_host_only);
-	tc = tcase(s, "refused");
-	tcase_add_test(tc, connection_refused);
-	tcase_add_test(tc, fetch_nothing_listening);
-	tc = tcase(s, "headers");
-	tcase_add_test(tc, custom_headers_arrive);
-	tcase_add_test(tc, fetch_headers_to_every_endpoint);
-	tc = tcase(s, "fetch");
-	tcase_add_test(tc, fetch_good_endpoint);
-	tcase_add_test(tc, fetch_bad_base_urls);
-	tcase_add_test(tc, fetch_index_missing);
-	tcase_add_test(tc, fetch_with_pid);
-	tcase_add_test(tc, fetch_from_file);
+	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+		if (!tc || strcmp(tests[i].tcase, tests[i - 1].tcase) != 0) {
+			tc = tcase_create(tests[i].tcase);
+			/* Generous for the sanitizer build; the slowest test takes about 1.5 s. */
+			tcase_set_timeout(tc, 10);
+			suite_add_tcase(s, tc);
+		}
+		tcase_add_test(tc, tests[i].test);
+	}
 	return s;
 }
 

@@ -247,6 +247,17 @@ static void assert_running_untraced(pid_t pid)
 	ck_assert_uint_gt(tasks, 0);
 }
 
+/* A pipe into @fds and a fork(): the child's pid, 0 in the child. */
+static pid_t fork_piped(int fds[2])
+{
+	pid_t child;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	return child;
+}
+
 static bool ends_with(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
@@ -254,40 +265,96 @@ static bool ends_with(const char *s, const char *suffix)
 	return a >= b && !strcmp(s + a - b, suffix);
 }
 
+/* Start @path with @n threads (see target_start) and take its snapshot into @s. */
+static void start(struct target *t, struct rc_snapshot *s, const char *path, int n,
+		  const char *extra)
+{
+	target_start(t, path, n, extra);
+	snap_build(s, t->pid);
+}
+
+static void stop(struct target *t, struct rc_snapshot *s)
+{
+	snap_release(s);
+	target_stop(t);
+}
+
+/* read_canary of @symbol of @t into @c, which must return 0. */
+static void read_ok(const struct target *t, const struct rc_snapshot *s, const char *symbol,
+		    struct rc_snap_canary *c)
+{
+	struct rc_err err;
+
+	ck_assert_int_eq(read_canary(t->pid, s, symbol, c, &err), 0);
+}
+
+/* read_ok, with the canary's error @want: no value read. */
+static void read_error(const struct target *t, const struct rc_snapshot *s, const char *symbol,
+		       struct rc_snap_canary *c, const char *want)
+{
+	read_ok(t, s, symbol, c);
+	ck_assert_str_eq(c->error, want);
+}
+
+/* read_ok by @method: every thread's value is @base + its index. */
+static void read_values(const struct target *t, const struct rc_snapshot *s, const char *symbol,
+			struct rc_snap_canary *c, enum rc_tls_method method, uint64_t base)
+{
+	read_ok(t, s, symbol, c);
+	ck_assert_int_eq(c->method, method);
+	assert_values(t, c, base);
+}
+
+/* read_values, then the canary is released and the target checked still running. */
+static void read_released(const struct target *t, const struct rc_snapshot *s, const char *symbol,
+			  enum rc_tls_method method, uint64_t base)
+{
+	struct rc_snap_canary c;
+
+	read_values(t, s, symbol, &c, method, base);
+	canary_release(&c);
+	assert_running_untraced(t->pid);
+}
+
+/* read_released of @symbol in @path started with @n threads, then stopped. */
+static void read_target(const char *path, int n, const char *symbol, enum rc_tls_method method,
+			uint64_t base)
+{
+	struct rc_snapshot s;
+	struct target t;
+
+	start(&t, &s, path, n, NULL);
+	read_released(&t, &s, symbol, method, base);
+	stop(&t, &s);
+}
+
 START_TEST(test_thread_db)
 {
 	struct rc_snap_canary c;
 	struct rc_snapshot s;
 	struct target t;
-	struct rc_err err;
 
-	target_start(&t, TLS_TARGET, 8, NULL);
-	snap_build(&s, t.pid);
+	start(&t, &s, TLS_TARGET, 8, NULL);
 
-	ck_assert_int_eq(read_canary(t.pid, &s, "rc_canary", &c, &err), 0);
-	ck_assert_int_eq(c.method, RC_TLS_THREAD_DB);
+	read_values(&t, &s, "rc_canary", &c, RC_TLS_THREAD_DB, 0x1000);
 	ck_assert_uint_eq(c.size, 8);
 	ck_assert_msg(ends_with(c.object, "/tls_target"), "object '%s'", c.object);
 	ck_assert_str_eq(c.note, "");
 	ck_assert(!c.not_applicable);
-	assert_values(&t, &c, 0x1000);
 	canary_release(&c);
 
-	ck_assert_int_eq(read_canary(t.pid, &s, "rc_small", &c, &err), 0);
+	read_ok(&t, &s, "rc_small", &c);
 	ck_assert_uint_eq(c.size, 4);
 	assert_values(&t, &c, 0x20);
 	canary_release(&c);
 
 	/* In a DT_NEEDED library: found through its link_map (l_addr == bias). */
-	ck_assert_int_eq(read_canary(t.pid, &s, "rc_lib_canary", &c, &err), 0);
-	ck_assert_int_eq(c.method, RC_TLS_THREAD_DB);
+	read_values(&t, &s, "rc_lib_canary", &c, RC_TLS_THREAD_DB, 0x5000);
 	ck_assert_msg(ends_with(c.object, "/libtls_target_lib.so"), "object '%s'", c.object);
-	assert_values(&t, &c, 0x5000);
 	canary_release(&c);
 
 	assert_running_untraced(t.pid);
-	snap_release(&s);
-	target_stop(&t);
+	stop(&t, &s);
 }
 END_TEST
 
@@ -298,10 +365,8 @@ START_TEST(test_unreadable_object)
 	struct rc_snap_canary c;
 	struct rc_snapshot s;
 	struct target t;
-	struct rc_err err;
 
-	target_start(&t, TLS_TARGET, 2, NULL);
-	snap_build(&s, t.pid);
+	start(&t, &s, TLS_TARGET, 2, NULL);
 	s.objects = realloc(s.objects, (s.n_objects + 2) * sizeof(*s.objects));
 	ck_assert_ptr_nonnull(s.objects);
 	memmove(s.objects + 2, s.objects, s.n_objects * sizeof(*s.objects));
@@ -310,11 +375,10 @@ START_TEST(test_unreadable_object)
 	o[1] = (struct rc_snap_object){.path = strdup("/proc/self/status"), .start = 8192};
 	s.n_objects += 2;
 
-	ck_assert_int_eq(read_canary(t.pid, &s, "rc_lib_canary", &c, &err), 0);
+	read_ok(&t, &s, "rc_lib_canary", &c);
 	assert_values(&t, &c, 0x5000);
 	canary_release(&c);
-	snap_release(&s);
-	target_stop(&t);
+	stop(&t, &s);
 }
 END_TEST
 
@@ -340,13 +404,11 @@ START_TEST(test_raw_clone_thread)
 		struct rc_snap_canary c;
 		struct rc_snapshot s;
 		struct target t;
-		struct rc_err err;
 
-		target_start(&t, paths[i], 3, "clone");
+		start(&t, &s, paths[i], 3, "clone");
 		ck_assert_int_gt(t.clone_tid, 0);
-		snap_build(&s, t.pid);
 		ck_assert_uint_eq(s.n_threads, 5);
-		ck_assert_int_eq(read_canary(t.pid, &s, "rc_canary", &c, &err), 0);
+		read_ok(&t, &s, "rc_canary", &c);
 		assert_values(&t, &c, 0x1000);
 		v = find_value(&c, t.clone_tid);
 		ck_assert_ptr_nonnull(v);
@@ -362,8 +424,7 @@ START_TEST(test_raw_clone_thread)
 		}
 		canary_release(&c);
 		assert_running_untraced(t.pid);
-		snap_release(&s);
-		target_stop(&t);
+		stop(&t, &s);
 	}
 }
 END_TEST
@@ -374,12 +435,10 @@ START_TEST(test_static_fallback)
 	struct rc_snap_canary c;
 	struct rc_snapshot s;
 	struct target t;
-	struct rc_err err;
 
-	target_start(&t, TLS_TARGET_STRIPPED, 8, NULL);
-	snap_build(&s, t.pid);
+	start(&t, &s, TLS_TARGET_STRIPPED, 8, NULL);
 
-	ck_assert_int_eq(read_canary(t.pid, &s, "rc_canary", &c, &err), 0);
+	read_ok(&t, &s, "rc_canary", &c);
 	ck_assert_int_eq(c.method, RC_TLS_STATIC);
 	ck_assert_msg(strstr(c.note, "TD_NOLIBTHREAD") && strstr(c.note, "fs_base"), "note '%s'",
 		      c.note);
@@ -388,34 +447,16 @@ START_TEST(test_static_fallback)
 	canary_release(&c);
 	assert_running_untraced(t.pid);
 
-	ck_assert_int_eq(read_canary(t.pid, &s, "rc_small", &c, &err), 0);
-	ck_assert_int_eq(c.method, RC_TLS_STATIC);
-	assert_values(&t, &c, 0x20);
-	canary_release(&c);
-	assert_running_untraced(t.pid);
+	read_released(&t, &s, "rc_small", RC_TLS_STATIC, 0x20);
 
-	snap_release(&s);
-	target_stop(&t);
+	stop(&t, &s);
 }
 END_TEST
 
 /* A static binary with its symbols: libthread_db serves it too. */
 START_TEST(test_static_thread_db)
 {
-	struct rc_snap_canary c;
-	struct rc_snapshot s;
-	struct target t;
-	struct rc_err err;
-
-	target_start(&t, TLS_TARGET_STATIC, 4, NULL);
-	snap_build(&s, t.pid);
-	ck_assert_int_eq(read_canary(t.pid, &s, "rc_canary", &c, &err), 0);
-	ck_assert_int_eq(c.method, RC_TLS_THREAD_DB);
-	assert_values(&t, &c, 0x1000);
-	canary_release(&c);
-	assert_running_untraced(t.pid);
-	snap_release(&s);
-	target_stop(&t);
+	read_target(TLS_TARGET_STATIC, 4, "rc_canary", RC_TLS_THREAD_DB, 0x1000);
 }
 END_TEST
 
@@ -424,24 +465,20 @@ START_TEST(test_missing_symbol)
 	struct rc_snap_canary c;
 	struct rc_snapshot s;
 	struct target t;
-	struct rc_err err;
 
-	target_start(&t, TLS_TARGET, 1, NULL);
-	snap_build(&s, t.pid);
-	ck_assert_int_eq(read_canary(t.pid, &s, "rc_no_such_canary", &c, &err), 0);
-	ck_assert_str_eq(c.error, "no __thread variable 'rc_no_such_canary' in the executable or "
-				  "its loaded libraries");
+	start(&t, &s, TLS_TARGET, 1, NULL);
+	read_error(&t, &s, "rc_no_such_canary", &c,
+		   "no __thread variable 'rc_no_such_canary' in the executable or its loaded "
+		   "libraries");
 	ck_assert(!c.not_applicable);
 	ck_assert_int_eq(c.method, RC_TLS_NONE);
 	ck_assert_uint_eq(c.n_values, 0);
 	ck_assert_ptr_null(c.values);
 
 	/* A data symbol of that name is not a __thread variable. */
-	ck_assert_int_eq(read_canary(t.pid, &s, "main", &c, &err), 0);
-	ck_assert_str_eq(c.error,
-			 "no __thread variable 'main' in the executable or its loaded libraries");
-	snap_release(&s);
-	target_stop(&t);
+	read_error(&t, &s, "main", &c,
+		   "no __thread variable 'main' in the executable or its loaded libraries");
+	stop(&t, &s);
 }
 END_TEST
 
@@ -450,18 +487,14 @@ START_TEST(test_wrong_size)
 	struct rc_snap_canary c;
 	struct rc_snapshot s;
 	struct target t;
-	struct rc_err err;
 
-	target_start(&t, TLS_TARGET, 1, NULL);
-	snap_build(&s, t.pid);
-	ck_assert_int_eq(read_canary(t.pid, &s, "rc_wide", &c, &err), 0);
-	ck_assert_str_eq(c.error,
-			 "canary 'rc_wide' is 16 bytes; canaries must be 1, 2, 4 or 8 bytes");
+	start(&t, &s, TLS_TARGET, 1, NULL);
+	read_error(&t, &s, "rc_wide", &c,
+		   "canary 'rc_wide' is 16 bytes; canaries must be 1, 2, 4 or 8 bytes");
 	ck_assert_uint_eq(c.size, 16);
 	ck_assert_uint_eq(c.n_values, 0);
 	ck_assert_int_eq(c.method, RC_TLS_NONE);
-	snap_release(&s);
-	target_stop(&t);
+	stop(&t, &s);
 }
 END_TEST
 
@@ -471,20 +504,17 @@ START_TEST(test_not_applicable)
 	struct rc_snap_canary c;
 	struct rc_snapshot s;
 	struct target t;
-	struct rc_err err;
 
-	target_start(&t, TLS_TARGET_NOLIBC, 0, NULL);
-	snap_build(&s, t.pid);
+	start(&t, &s, TLS_TARGET_NOLIBC, 0, NULL);
 	ck_assert_uint_eq(s.n_objects, 1);
-	ck_assert_int_eq(read_canary(t.pid, &s, "rc_canary", &c, &err), 0);
+	read_ok(&t, &s, "rc_canary", &c);
 	ck_assert(c.not_applicable);
 	ck_assert_str_eq(
 		c.note,
 		"no C thread-local storage: the process does not use libc threads (pure Go?)");
 	ck_assert_str_eq(c.error, "");
 	ck_assert_uint_eq(c.n_values, 0);
-	snap_release(&s);
-	target_stop(&t);
+	stop(&t, &s);
 #else
 	ck_abort_msg("run without the no-libc target (see need_nolibc)");
 #endif
@@ -508,15 +538,13 @@ START_TEST(test_gdb_agrees)
 	struct rc_snap_canary c;
 	struct rc_snapshot s;
 	struct target t;
-	struct rc_err err;
 	char cmd[512], line[512];
 	int tid = 0, matched = 0;
 	FILE *p;
 
 	ck_assert_ptr_nonnull(gdb);
-	target_start(&t, TLS_TARGET, 6, NULL);
-	snap_build(&s, t.pid);
-	ck_assert_int_eq(read_canary(t.pid, &s, "rc_canary", &c, &err), 0);
+	start(&t, &s, TLS_TARGET, 6, NULL);
+	read_ok(&t, &s, "rc_canary", &c);
 	ck_assert_uint_eq(c.n_values, 7);
 
 	snprintf(cmd, sizeof(cmd),
@@ -550,8 +578,7 @@ START_TEST(test_gdb_agrees)
 	ck_assert_int_eq(matched, 7);
 	canary_release(&c);
 	assert_running_untraced(t.pid);
-	snap_release(&s);
-	target_stop(&t);
+	stop(&t, &s);
 }
 END_TEST
 
@@ -566,11 +593,8 @@ START_TEST(test_permission)
 	ssize_t n;
 	int rc = 0;
 
-	target_start(&t, TLS_TARGET, 2, NULL);
-	snap_build(&s, t.pid);
-	ck_assert_int_eq(pipe(fds), 0);
-	child = fork();
-	ck_assert_int_ge(child, 0);
+	start(&t, &s, TLS_TARGET, 2, NULL);
+	child = fork_piped(fds);
 	if (child == 0) {
 		struct rc_snap_canary c = {.symbol = (char *)"rc_canary"};
 		struct rc_err err = {0};
@@ -595,8 +619,7 @@ START_TEST(test_permission)
 			      strstr(msg, "ptrace_scope"),
 		      "message '%s'", msg);
 	assert_running_untraced(t.pid);
-	snap_release(&s);
-	target_stop(&t);
+	stop(&t, &s);
 }
 END_TEST
 
@@ -629,8 +652,7 @@ START_TEST(test_exited)
 		struct rc_err err;
 
 		/* A zombie: killed, not yet reaped. */
-		target_start(&t, paths[i], 3, NULL);
-		snap_build(&s, t.pid);
+		start(&t, &s, paths[i], 3, NULL);
 		kill(t.pid, SIGKILL);
 		for (int tries = 0; process_state(t.pid) != 'Z' && tries < 2000; tries++)
 			usleep(1000);
@@ -647,8 +669,7 @@ START_TEST(test_exited)
 		ck_assert_msg(strstr(err.msg, "does not exist"), "message '%s'", err.msg);
 		ck_assert_uint_eq(c.n_values, 0);
 		t.pid = 0;
-		snap_release(&s);
-		target_stop(&t);
+		stop(&t, &s);
 	}
 }
 END_TEST
@@ -680,8 +701,7 @@ START_TEST(test_many_threads)
 		struct rc_err err;
 		double t0, elapsed;
 
-		target_start(&t, paths[i], 1000, NULL);
-		snap_build(&s, t.pid);
+		start(&t, &s, paths[i], 1000, NULL);
 		ck_assert_uint_eq(s.n_threads, 1001);
 		t0 = now();
 		ck_assert_int_eq(read_canary(t.pid, &s, "rc_canary", &c1, &err), 0);
@@ -697,8 +717,7 @@ START_TEST(test_many_threads)
 		canary_release(&c1);
 		canary_release(&c2);
 		assert_running_untraced(t.pid);
-		snap_release(&s);
-		target_stop(&t);
+		stop(&t, &s);
 	}
 }
 END_TEST
@@ -723,9 +742,7 @@ static int read_until_sigterm(const struct target *t, const struct rc_snapshot *
 	pid_t child;
 	char b;
 
-	ck_assert_int_eq(pipe(fds), 0);
-	child = fork();
-	ck_assert_int_ge(child, 0);
+	child = fork_piped(fds);
 	if (child == 0) {
 		struct rc_snap_canary c = {0};
 		struct rc_err err;
@@ -763,8 +780,7 @@ START_TEST(test_signal_mid_probe)
 	int status;
 
 	/* 300 threads: the fallback is most of each read, so the signal lands in it. */
-	target_start(&t, TLS_TARGET_STRIPPED, 300, NULL);
-	snap_build(&s, t.pid);
+	start(&t, &s, TLS_TARGET_STRIPPED, 300, NULL);
 
 	status = read_until_sigterm(&t, &s, false);
 	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "status 0x%x", status);
@@ -778,8 +794,7 @@ START_TEST(test_signal_mid_probe)
 	}
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
 
-	snap_release(&s);
-	target_stop(&t);
+	stop(&t, &s);
 }
 END_TEST
 
