@@ -6,16 +6,9 @@
 # ExecReload= wrapper, each from the installed examples directory.
 #   test_examples.sh RELOADCHECK FIXTURES SRC PYTHON TMP
 # shellcheck disable=SC2015 # ok() never fails
-set -u
-rc=$1 fx=$2 src=$3 py=$4 tmp=$5
+# shellcheck source=cmd/tests/testlib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/testlib.sh"
 build=$(cd "$fx/.." && pwd)
-passed=0 failed=0
-
-ok() { passed=$((passed + 1)); }
-bad() { echo "FAIL: $*"; failed=$((failed + 1)); }
-expect_status() { # expect_status WANT GOT WHAT
-	if [ "$2" -eq "$1" ]; then ok; else bad "$3: exit $2, want $1"; fi
-}
 
 if ! "$py" -c 'import yaml' 2>/dev/null; then
 	echo "skipped: python3-yaml is not installed (ci/setup installs it)"
@@ -120,5 +113,4 @@ sleep 0.3
 	bad "wrapper: the target was signalled although the gate failed"
 kill "$tpid" 2>/dev/null
 
-echo "examples: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish examples
