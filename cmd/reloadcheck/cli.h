@@ -95,6 +95,13 @@ struct rc_report *report_new(void);
  */
 int cannot_check(const struct options *o, struct rc_report *r, const char *msg);
 
+/*
+ * Run the checks whose inputs (@have, enum rc_check_needs) @ctx holds, with
+ * @policy (or NULL) and --fail-on, then finish_report(): the exit status.
+ */
+int run_and_report(const struct rc_ctx *ctx, unsigned have, const struct rc_policy *policy,
+		   struct rc_report *r, const struct options *o);
+
 /* Stop the report's clock, write it as --format and --output say; the exit status. */
 int finish_report(struct rc_report *r, const struct options *o);
 

@@ -80,12 +80,8 @@ int cmd_diff(int argc, char **argv)
 		status = RC_EXIT_USAGE;
 		goto out;
 	}
-	rc_run_checks(&ctx,
-		      &(struct rc_selection){.have = RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC |
-						     RC_NEEDS_DWARF,
-					     .fail_on_warn = o.fail_on_warn},
-		      r);
-	status = finish_report(r, &o);
+	status = run_and_report(&ctx, RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC | RC_NEEDS_DWARF, NULL,
+				r, &o);
 out:
 	rc_ctx_release(&ctx);
 	rc_report_free(r);

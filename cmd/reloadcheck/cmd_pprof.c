@@ -107,10 +107,7 @@ int cmd_pprof(int argc, char **argv)
 	}
 	ctx.pprof = fetch;
 	ctx.pprof_baseline = baseline;
-	rc_run_checks(
-		&ctx,
-		&(struct rc_selection){.have = RC_NEEDS_PPROF, .fail_on_warn = o.fail_on_warn}, r);
-	status = finish_report(r, &o);
+	status = run_and_report(&ctx, RC_NEEDS_PPROF, NULL, r, &o);
 out:
 	free(fetch);
 	free(baseline);

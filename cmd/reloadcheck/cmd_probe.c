@@ -72,11 +72,7 @@ int cmd_probe(int argc, char **argv)
 	}
 	ctx.now = now;
 	ctx.baseline = baseline;
-	rc_run_checks(
-		&ctx,
-		&(struct rc_selection){.have = RC_NEEDS_PROCESS, .fail_on_warn = o.fail_on_warn},
-		r);
-	status = finish_report(r, &o);
+	status = run_and_report(&ctx, RC_NEEDS_PROCESS, policy, r, &o);
 out:
 	rc_snapshot_free(now);
 	rc_snapshot_free(baseline);

@@ -7,6 +7,7 @@
 
 #include <reloadcheck/error.h>
 #include <reloadcheck/report.h>
+#include <reloadcheck/runner.h>
 
 #include "cli.h"
 
@@ -42,6 +43,16 @@ void output_wrap(FILE *out, const char *text, int width)
 	}
 	if (col)
 		fputc('\n', out);
+}
+
+int run_and_report(const struct rc_ctx *ctx, unsigned have, const struct rc_policy *policy,
+		   struct rc_report *r, const struct options *o)
+{
+	rc_run_checks(ctx,
+		      &(struct rc_selection){
+			      .have = have, .policy = policy, .fail_on_warn = o->fail_on_warn},
+		      r);
+	return finish_report(r, o);
 }
 
 struct rc_report *report_new(void)

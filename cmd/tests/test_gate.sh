@@ -179,6 +179,18 @@ expect_status 1 $? "an expected listener missing"
 expect_status 1 $? "probe --policy: an expected listener missing"
 [ "$(json "$tmp/probe-policy.json" 'sorted((c["id"], c["verdict"]) for c in r["checks"] if c["id"] in ("proc-tls","proc-listeners"))')" = "[('proc-listeners', 'fail'), ('proc-tls', 'pass')]" ] &&
 	ok || bad "probe --policy: $(json "$tmp/probe-policy.json" '[(c["id"], c["verdict"]) for c in r["checks"]]')"
+# ... and its suppressions: the missing listener, suppressed with a reason, passes.
+"$py" - "$tmp/process.policy.json" "$tmp/probe-suppress.policy.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["suppressions"] = [{"code": "listeners.expected_missing", "reason": "port 1 is a test"}]
+json.dump(p, open(sys.argv[2], "w"))
+PY
+"$rc" probe --pid "$tpid" --policy "$tmp/probe-suppress.policy.json" --format json \
+	--output "$tmp/probe-suppress.json" 2>"$tmp/probe-suppress.err"
+expect_status 0 $? "probe --policy with a suppression ($(head -1 "$tmp/probe-suppress.err"))"
+[ "$(json "$tmp/probe-suppress.json" '[f.get("suppressed") for c in r["checks"] for f in c["findings"] if f["code"]=="listeners.expected_missing"]')" = "['port 1 is a test']" ] &&
+	ok || bad "probe --policy: the suppression is not in the report"
 
 # The gate saves a snapshot and compares with one, as probe does.
 gate saved --pid "$tpid" --save "$tmp/snap.json"
