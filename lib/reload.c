@@ -260,10 +260,14 @@ static int wait_for_new_process(const struct rc_reload *rl, const struct rc_relo
 	return 0;
 }
 
-/* Whether every canary of @a has the same values, in the same threads, in @b. */
-static bool canaries_settled(const struct rc_snapshot *a, const struct rc_snapshot *b)
+/*
+ * Whether @b shows what @a showed one poll earlier: the same caught and
+ * ignored signals and every canary with the same values in the same threads.
+ */
+static bool settled(const struct rc_snapshot *a, const struct rc_snapshot *b)
 {
-	if (!a || a->n_canaries != b->n_canaries)
+	if (!a || a->sig_caught != b->sig_caught || a->sig_ignored != b->sig_ignored ||
+	    a->n_canaries != b->n_canaries)
 		return false;
 	for (size_t i = 0; i < a->n_canaries; i++) {
 		const struct rc_snap_canary *x = &a->canaries[i], *y = &b->canaries[i];
@@ -281,12 +285,14 @@ static bool canaries_settled(const struct rc_snapshot *a, const struct rc_snapsh
 
 /*
  * Wait until the new process listens where the old one did (its readiness),
- * or the deadline; the last snapshot taken, or NULL. With canaries, ready also
- * means as many threads as before (they are what the canaries are read in)
- * and canary values that no longer change between two polls: a thread that
- * exists but has not yet set its __thread state is not a lost context.
- * Runtimes such as Go start a varying number of threads, so thread counts are
- * not asked otherwise.
+ * or the deadline; the last snapshot taken, or NULL. Listeners inherited across
+ * an exec are back at once, before the new image has set anything up, so
+ * ready also means settled: signal dispositions and canary values unchanged
+ * between two polls (a runtime such as Go installs its handlers during start;
+ * a thread that exists but has not yet set its __thread state is not a lost
+ * context). With canaries, also as many threads as before (they are what the
+ * canaries are read in); runtimes such as Go start a varying number of
+ * threads, so thread counts are not asked otherwise.
  */
 static struct rc_snapshot *wait_until_ready(const struct rc_reload *rl,
 					    const struct rc_reload_opts *o, double deadline)
@@ -308,9 +314,8 @@ static struct rc_snapshot *wait_until_ready(const struct rc_reload *rl,
 					found++;
 					break;
 				}
-		ready = found == before->n_listeners &&
-			(o->n_canaries == 0 ||
-			 (s->n_threads >= before->n_threads && canaries_settled(prev, s)));
+		ready = found == before->n_listeners && settled(prev, s) &&
+			(o->n_canaries == 0 || s->n_threads >= before->n_threads);
 		rc_snapshot_free(prev);
 		prev = s;
 		if (ready)
