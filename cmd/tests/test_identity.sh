@@ -9,6 +9,8 @@
 #     changed (no false proc.exe_unchanged); restarted into the same build:
 #     proc.exe_restarted, "restarted into the same build". proc-signals says
 #     the Go runtime hides signal.Notify; saved snapshots validate.
+# (c) when nginx is installed: gate --old ls against its master fails, and a
+#     USR2 upgrade to the same binary is proc.exe_restarted.
 #   test_identity.sh RELOADCHECK FIXTURES SRC PYTHON TMP
 set -u
 rc=$1 fx=$2 src=$3 py=$4 tmp=$5
@@ -157,6 +159,63 @@ start "$tmp/svc4.out" "$svc"
 expect_status 0 $? "an older baseline ($(head -1 "$tmp/p6.err"))"
 [ "$(count "$tmp/p6.json" proc.exe_changed)" = 1 ] && ok || bad "older baseline: no proc.exe_changed"
 stop "$pid"
+
+# --- (c) nginx, when installed: a USR2 binary upgrade to the same binary ---
+# The new master is a child of the old one (another pid) running the same
+# build: proc.exe_restarted, not proc.exe_unchanged.
+ngx=$(command -v nginx || echo /usr/sbin/nginx)
+if [ -x "$ngx" ]; then
+	nd=$tmp/nginx
+	mkdir -p "$nd/logs"
+	# nginx takes no port 0: a free one, asked of the kernel just before.
+	port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	cat >"$nd/nginx.conf" <<NGINX
+daemon on;
+master_process on;
+worker_processes 1;
+pid $nd/nginx.pid;
+error_log $nd/logs/error.log;
+events { worker_connections 16; }
+http {
+	access_log off;
+	client_body_temp_path $nd; proxy_temp_path $nd; fastcgi_temp_path $nd;
+	uwsgi_temp_path $nd; scgi_temp_path $nd;
+	server { listen 127.0.0.1:$port; return 200; }
+}
+NGINX
+	if "$ngx" -p "$nd" -c "$nd/nginx.conf" 2>"$nd/start.err"; then
+		m1=$(cat "$nd/nginx.pid") m2=
+		trap 'kill "${pids[@]}" 2>/dev/null; kill -QUIT $m1 $m2 2>/dev/null; wait 2>/dev/null' EXIT
+		"$rc" gate --old /usr/bin/ls --new /usr/bin/ls --pid "$m1" --report "$tmp/n1.json" -q \
+			>/dev/null 2>&1
+		expect_status 1 $? "gate --old ls --pid <nginx master>"
+		[ "$(count "$tmp/n1.json" proc.binary_mismatch)" = 1 ] && ok ||
+			bad "gate --old ls --pid <nginx master>: no proc.binary_mismatch"
+		"$rc" probe --pid "$m1" --save "$tmp/n-base.json" >/dev/null 2>&1
+		kill -USR2 "$m1"
+		for _ in $(seq 100); do
+			[ -s "$nd/nginx.pid" ] && [ "$(cat "$nd/nginx.pid")" != "$m1" ] && break
+			sleep 0.05
+		done
+		m2=$(cat "$nd/nginx.pid")
+		if [ "$m2" != "$m1" ]; then
+			"$rc" probe --pid "$m2" --baseline "$tmp/n-base.json" --format json \
+				>"$tmp/n2.json" 2>"$tmp/n2.err"
+			expect_status 0 $? "probe the upgraded nginx master"
+			[ "$(count "$tmp/n2.json" proc.exe_unchanged)" = 0 ] && ok ||
+				bad "nginx USR2: false proc.exe_unchanged"
+			[ "$(count "$tmp/n2.json" proc.exe_restarted)" = 1 ] && ok ||
+				bad "nginx USR2: no proc.exe_restarted"
+		else
+			bad "nginx USR2: no new master ($(tail -2 "$nd/logs/error.log"))"
+		fi
+		kill -QUIT "$m1" $m2 2>/dev/null
+	else
+		echo "note: nginx did not start, part (c) not run: $(head -1 "$nd/start.err")"
+	fi
+else
+	echo "note: nginx is not installed, part (c) not run"
+fi
 
 echo "test_identity: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
