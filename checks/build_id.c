@@ -75,10 +75,20 @@ static void report_go_build_ids(const struct rc_ctx *ctx, struct rc_check_result
 		rc_finding_strn(f, "new", ng, nl);
 }
 
+/* Both builds have a Go build ID: it tells them apart when no GNU one does. */
+static bool go_identified(const struct rc_ctx *ctx, const char **og, size_t *ol, const char **ng,
+			  size_t *nl)
+{
+	return rc_elf_go_build_id(ctx->old_elf, og, ol) == 0 && *ol &&
+	       rc_elf_go_build_id(ctx->new_elf, ng, nl) == 0 && *nl;
+}
+
 static int build_id_run(const struct rc_ctx *ctx, struct rc_check_result *out, struct rc_err *err)
 {
 	struct bid o, n;
 	struct rc_finding *f;
+	const char *og, *ng;
+	size_t ol, nl;
 	int rc;
 
 	rc = get_bid(ctx->old_elf, "OLD", &o, err);
@@ -119,6 +129,15 @@ static int build_id_run(const struct rc_ctx *ctx, struct rc_check_result *out, s
 		f = rc_result_add(out, RC_SEV_INFO, "build_id.missing_old",
 				  "OLD had no GNU build-id; NEW has %s", n.hex);
 		rc_finding_str(f, "new", n.hex);
+	} else if (go_identified(ctx, &og, &ol, &ng, &nl)) {
+		/* Pure Go links no GNU build-id by default; the Go build ID tells the builds apart. */
+		f = rc_result_add(
+			out, RC_SEV_INFO, "build_id.go_only",
+			"neither OLD nor NEW has a GNU build-id, but both have a Go build "
+			"ID that identifies them (see build_id.go); perf and debuginfod "
+			"need a GNU one: link with -ldflags=-B=gobuildid");
+		rc_finding_strn(f, "old_go_build_id", og, ol);
+		rc_finding_strn(f, "new_go_build_id", ng, nl);
 	} else {
 		rc_result_add(out, RC_SEV_WARN, "build_id.missing",
 			      "neither OLD nor NEW has a GNU build-id: profilers (perf, and Go's "
@@ -135,8 +154,9 @@ static int build_id_run(const struct rc_ctx *ctx, struct rc_check_result *out, s
 
 /* Every finding code this check emits (a unit test cross-checks the source). */
 static const char *const finding_codes[] = {
-	"build_id.go",		"build_id.identical",	"build_id.reused",  "build_id.changed",
-	"build_id.missing_new", "build_id.missing_old", "build_id.missing", NULL,
+	"build_id.go",	    "build_id.identical",   "build_id.reused",
+	"build_id.changed", "build_id.missing_new", "build_id.missing_old",
+	"build_id.missing", "build_id.go_only",	    NULL,
 };
 
 const struct rc_check rc_check_build_id = {
@@ -160,7 +180,9 @@ const struct rc_check rc_check_build_id = {
 		"tools unable to find NEW's symbols: link with -Wl,--build-id (GCC and Clang on "
 		"most distributions do it by default; Go's internal linker needs "
 		"-ldflags=-B=gobuildid or an explicit -B 0x<hex>), and do not strip or remove "
-		"the .note.gnu.build-id section.",
+		"the .note.gnu.build-id section. When neither has a GNU build-id but both are Go "
+		"programs with a Go build ID (build_id.go_only, with the IDs in build_id.go), "
+		"the builds are still told apart, so it only informs.",
 	.needs = RC_NEEDS_BINARIES,
 	.codes = finding_codes,
 	.run = build_id_run,

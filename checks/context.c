@@ -84,8 +84,8 @@ void rc_ctx_release(struct rc_ctx *ctx)
 {
 	rc_dwarf_free(ctx->old_dwarf);
 	rc_dwarf_free(ctx->new_dwarf);
-	/* reload's expected binary is NEW itself. */
-	if (ctx->expect_elf != ctx->new_elf)
+	/* reload's expected binary is NEW itself, gate's OLD. */
+	if (ctx->expect_elf != ctx->new_elf && ctx->expect_elf != ctx->old_elf)
 		rc_elf_free(ctx->expect_elf);
 	rc_elf_free(ctx->old_elf);
 	rc_elf_free(ctx->new_elf);
@@ -93,6 +93,7 @@ void rc_ctx_release(struct rc_ctx *ctx)
 	free(ctx->storage_);
 	ctx->old_dwarf = ctx->new_dwarf = NULL;
 	ctx->old_elf = ctx->new_elf = ctx->expect_elf = ctx->host_libc = NULL;
+	ctx->expect_is_old = false;
 	ctx->old_dwarf_problem = ctx->new_dwarf_problem = ctx->host_libc_problem = NULL;
 	ctx->host_libc_path = NULL;
 	ctx->storage_ = NULL;

@@ -18,6 +18,8 @@
 
 /* A process that used at least this share of a core while profiled is busy. */
 #define BUSY_CPU_SHARE 0.05
+/* Functions listed by flat share: the head of `go tool pprof -top`. */
+#define TOP_SHOWN 10
 
 static bool has_type(const struct rc_pprof_summary *s, const char *type, const char *unit)
 {
@@ -161,6 +163,30 @@ static void profile_samples(const struct rc_pprof_fetch *p, const struct rc_thre
 	}
 }
 
+/* The functions the profile sampled most, as `go tool pprof -top` lists them. */
+static void top_functions(const struct rc_pprof_summary *s, struct rc_check_result *res)
+{
+	const char *unit = s->n_sample_types ? s->sample_types[s->main_value].unit : "";
+	struct rc_finding *f;
+
+	for (size_t i = 0; i < s->n_top && i < TOP_SHOWN; i++) {
+		const struct rc_pprof_func *fn = &s->top[i];
+		const char *name = fn->name[0] ? fn->name : "(unnamed)";
+		char share[16];
+
+		if (fn->flat <= 0)
+			break;
+		snprintf(share, sizeof(share), "%.4f", fn->flat_share);
+		f = rc_result_add(res, RC_SEV_INFO, "pprof.top", "#%zu %s: %.1f%% flat (%lld %s)",
+				  i + 1, name, fn->flat_share * 100, (long long)fn->flat, unit);
+		rc_finding_uint(f, "rank", i + 1);
+		rc_finding_str(f, "name", name);
+		rc_finding_int(f, "flat", fn->flat);
+		rc_finding_str(f, "flat_share", share);
+		rc_finding_str(f, "unit", unit);
+	}
+}
+
 static void build_ids(const struct rc_pprof_fetch *p, struct rc_check_result *res)
 {
 	const struct rc_pprof_summary *s = &p->summary;
@@ -221,6 +247,7 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 		rc_finding_str(f, "content_type", p->profile.content_type);
 	} else {
 		profile_samples(p, &th, res);
+		top_functions(&p->summary, res);
 		build_ids(p, res);
 	}
 	rc_result_metric(res, "goroutines", p->summary.goroutines);
@@ -230,14 +257,23 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 
 /* Every finding code this check emits (a unit test cross-checks the source). */
 static const char *const finding_codes[] = {
-	"pprof.index_missing",	   "pprof.index",
-	"pprof.goroutine_invalid", "pprof.no_goroutines",
-	"pprof.goroutines",	   "pprof.profile",
-	"pprof.sample_types",	   "pprof.duration_off",
-	"pprof.no_samples",	   "pprof.no_functions",
-	"pprof.unsymbolized",	   "pprof.build_id_mismatch",
-	"pprof.build_id",	   "pprof.contended",
-	"pprof.profile_invalid",   NULL,
+	"pprof.index_missing",
+	"pprof.index",
+	"pprof.goroutine_invalid",
+	"pprof.no_goroutines",
+	"pprof.goroutines",
+	"pprof.profile",
+	"pprof.sample_types",
+	"pprof.duration_off",
+	"pprof.no_samples",
+	"pprof.no_functions",
+	"pprof.unsymbolized",
+	"pprof.build_id_mismatch",
+	"pprof.build_id",
+	"pprof.contended",
+	"pprof.profile_invalid",
+	"pprof.top",
+	NULL,
 };
 
 const struct rc_check rc_check_pprof_endpoint = {
@@ -260,7 +296,10 @@ const struct rc_check rc_check_pprof_endpoint = {
 		   "error (exit 3).\n\n"
 		   "To fix: register net/http/pprof (import _ \"net/http/pprof\") on the mux NEW "
 		   "serves, keep its write timeout above the profile length, and do not strip "
-		   "function names from Go binaries.",
+		   "function names from Go binaries.\n\n"
+		   "Every profile also lists the functions it sampled most (pprof.top, like `go "
+		   "tool pprof -top`): name, flat value and flat share of the total, for the "
+		   "first 10 by flat share.",
 	.needs = RC_NEEDS_PPROF,
 	.codes = finding_codes,
 	.run = run,

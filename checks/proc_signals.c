@@ -145,6 +145,20 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 	rc_finding_hex(f, "blocked", main_blocked(s));
 	rc_result_metric(res, "caught", __builtin_popcountll(s->sig_caught));
 	rc_result_metric(res, "ignored", __builtin_popcountll(s->sig_ignored));
+	/*
+	 * The Go runtime installs a handler for every signal at start-up
+	 * (signal.Notify only routes them inside the process), so SigCgt looks
+	 * the same whatever the program asked for.
+	 */
+	if (*s->exe_go_build_id) {
+		f = rc_result_add(
+			res, RC_SEV_INFO, "signals.go_runtime",
+			"process %d is a Go program: the Go runtime installs handlers for "
+			"every signal, so handler changes made with signal.Notify are "
+			"invisible from /proc; check them in the program",
+			s->pid);
+		rc_finding_str(f, "go_build_id", s->exe_go_build_id);
+	}
 	if (ctx->baseline)
 		compare(ctx->baseline, s, res);
 	return 0;
@@ -152,8 +166,13 @@ static int run(const struct rc_ctx *ctx, struct rc_check_result *res, struct rc_
 
 /* Every finding code this check emits (a unit test cross-checks the source). */
 static const char *const finding_codes[] = {
-	"signals.handler_lost",	 "signals.newly_ignored", "signals.newly_blocked",
-	"signals.handler_added", "signals.current",	  NULL,
+	"signals.handler_lost",
+	"signals.newly_ignored",
+	"signals.newly_blocked",
+	"signals.handler_added",
+	"signals.current",
+	"signals.go_runtime",
+	NULL,
 };
 
 const struct rc_check rc_check_proc_signals = {
@@ -170,6 +189,10 @@ const struct rc_check rc_check_proc_signals = {
 		   "signal kills the service. A signal that is newly ignored or newly blocked "
 		   "warns: it will be lost or queue forever. A new handler is information. "
 		   "Without a baseline the current dispositions are listed.\n\n"
+		   "A Go program (one with a Go build ID) gets signals.go_runtime: the Go "
+		   "runtime catches every signal itself and signal.Notify only routes them "
+		   "inside the process, so /proc cannot show a handler a new build dropped; "
+		   "review the signal.Notify calls instead.\n\n"
 		   "To fix: install every handler in the new binary before it announces "
 		   "readiness, and reset the signal mask (sigprocmask) and ignored dispositions "
 		   "before exec'ing the new binary.",

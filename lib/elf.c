@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
@@ -474,6 +475,14 @@ const char *rc_elf_type_name(unsigned type)
 bool rc_elf_same_contents(const struct rc_elf *a, const struct rc_elf *b)
 {
 	return a->size == b->size && memcmp(a->raw, b->raw, a->size) == 0;
+}
+
+void rc_elf_content_hash(const struct rc_elf *elf, char *hex, size_t size)
+{
+	XXH128_canonical_t c;
+
+	XXH128_canonicalFromHash(&c, XXH3_128bits(elf->raw, elf->size));
+	rc_hex(c.digest, sizeof(c.digest), hex, size);
 }
 
 void rc_hex(const unsigned char *id, size_t len, char *buf, size_t size)

@@ -210,6 +210,17 @@ static cJSON *snapshot_to_json(const struct rc_snapshot *s, struct rci_jw *w)
 	rci_jw_bool(w, o, "replaced", s->exe_replaced);
 	jw_str_or_null(w, o, "build_id", s->exe_build_id);
 	jw_str_or_null(w, o, "go_build_id", s->exe_go_build_id);
+	jw_str_or_null(w, o, "content_hash", s->exe_content_hash);
+	if (s->exe_has_file) {
+		cJSON *fo = rci_jw_check(w, cJSON_AddObjectToObject(o, "file"));
+
+		jw_hex(w, fo, "dev", s->exe_dev, 1);
+		jw_hex(w, fo, "inode", s->exe_inode, 1);
+		rci_jw_int(w, fo, "size", (int64_t)s->exe_size);
+		rci_jw_int(w, fo, "mtime", s->exe_mtime);
+	} else {
+		rci_jw_check(w, cJSON_AddNullToObject(o, "file"));
+	}
 
 	o = rci_jw_check(w, cJSON_AddObjectToObject(root, "signals"));
 	jw_hex(w, o, "caught", s->sig_caught, 16);
@@ -377,6 +388,29 @@ static const char *method_name_u(unsigned i)
 	return rc_tls_method_name((enum rc_tls_method)i);
 }
 
+static int read_exe_file(struct rci_jr *r, const cJSON *exe, struct rc_snapshot *s)
+{
+	const cJSON *o = NULL;
+	int64_t size = 0, mtime = 0;
+	int rc = rci_jr_object(r, exe, "exe", "file", &o);
+
+	if (rc == 0)
+		rc = jr_hex(r, o, "exe.file", "dev", false, NULL, &s->exe_dev);
+	if (rc == 0)
+		rc = jr_hex(r, o, "exe.file", "inode", false, NULL, &s->exe_inode);
+	if (rc == 0)
+		rc = rci_jr_int(r, o, "exe.file", "size", 0, RCI_JSON_MAX_SAFE_INTEGER, &size);
+	if (rc == 0)
+		rc = rci_jr_int(r, o, "exe.file", "mtime", -RCI_JSON_MAX_SAFE_INTEGER,
+				RCI_JSON_MAX_SAFE_INTEGER, &mtime);
+	if (rc == 0) {
+		s->exe_size = (uint64_t)size;
+		s->exe_mtime = mtime;
+		s->exe_has_file = true;
+	}
+	return rc;
+}
+
 static int read_exe(struct rci_jr *r, const cJSON *root, struct rc_snapshot *s)
 {
 	const cJSON *o = NULL;
@@ -393,6 +427,13 @@ static int read_exe(struct rci_jr *r, const cJSON *root, struct rc_snapshot *s)
 	if (rc == 0)
 		rc = rci_jr_str(r, o, "exe", "go_build_id", true, s->exe_go_build_id,
 				sizeof(s->exe_go_build_id));
+	/* content_hash and file came later: a snapshot without them still reads. */
+	if (rc == 0 && cJSON_GetObjectItemCaseSensitive(o, "content_hash"))
+		rc = jr_build_id(r, o, "exe", "content_hash", s->exe_content_hash,
+				 sizeof(s->exe_content_hash));
+	if (rc == 0 && cJSON_GetObjectItemCaseSensitive(o, "file") &&
+	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(o, "file")))
+		rc = read_exe_file(r, o, s);
 	return rc;
 }
 

@@ -263,20 +263,23 @@ static int probe_stat(struct probe *p)
 	return 0;
 }
 
-static void read_go_build_id(const char *path, char *out, size_t size)
+/* The Go build ID and the content hash of the running file (through /proc/PID/exe). */
+static void read_exe_ids(const char *path, struct rc_snapshot *s)
 {
 	struct rc_elf *elf;
 	struct rc_err e2 = {0};
 	const char *id;
 	size_t len;
 
-	out[0] = '\0';
+	s->exe_go_build_id[0] = '\0';
+	s->exe_content_hash[0] = '\0';
 	if (rc_elf_open(path, &elf, &e2) < 0)
 		return;
-	if (rc_elf_go_build_id(elf, &id, &len) == 0 && len < size) {
-		memcpy(out, id, len);
-		out[len] = '\0';
+	if (rc_elf_go_build_id(elf, &id, &len) == 0 && len < sizeof(s->exe_go_build_id)) {
+		memcpy(s->exe_go_build_id, id, len);
+		s->exe_go_build_id[len] = '\0';
 	}
+	rc_elf_content_hash(elf, s->exe_content_hash, sizeof(s->exe_content_hash));
 	rc_elf_free(elf);
 }
 
@@ -304,6 +307,11 @@ static int probe_exe(struct probe *p)
 	if (stat(exe, &run) < 0)
 		return sys_error(p, errno, exe);
 	p->exe_inode = run.st_ino;
+	s->exe_has_file = true;
+	s->exe_dev = (uint64_t)run.st_dev;
+	s->exe_inode = (uint64_t)run.st_ino;
+	s->exe_size = (uint64_t)run.st_size;
+	s->exe_mtime = (int64_t)run.st_mtim.tv_sec;
 	/*
 	 * The kernel appends " (deleted)" when the name the file was opened by is
 	 * gone; the file itself is deleted only when no other hard link is left.
@@ -320,7 +328,7 @@ static int probe_exe(struct probe *p)
 	s->exe_replaced = stat(link, &now) == 0 && !same_file(&now, &run);
 	/* Through /proc/PID/exe: the running file, even if deleted or replaced. */
 	rc_elf_build_id_of_path(exe, s->exe_build_id, sizeof(s->exe_build_id), NULL);
-	read_go_build_id(exe, s->exe_go_build_id, sizeof(s->exe_go_build_id));
+	read_exe_ids(exe, s);
 	return 0;
 }
 

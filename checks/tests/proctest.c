@@ -15,6 +15,12 @@ void proctest_snapshot(struct rc_snapshot *s)
 	snprintf(s->comm, sizeof(s->comm), "app");
 	s->exe_path = strdup("/srv/app");
 	memset(s->exe_build_id, 'a', 40);
+	memset(s->exe_content_hash, 'c', 32);
+	s->exe_has_file = true;
+	s->exe_dev = 0x803;
+	s->exe_inode = 4242;
+	s->exe_size = 123456;
+	s->exe_mtime = 1700000000;
 	s->sig_caught = (1ULL << (1 - 1)) | (1ULL << (12 - 1)); /* SIGHUP, SIGUSR2 */
 	s->sig_ignored = 1ULL << (13 - 1);			/* SIGPIPE */
 	s->n_threads = 2;
@@ -83,6 +89,11 @@ void proctest_run(struct proctest *t, const struct rc_check *check, const struct
 	struct rc_ctx ctx = {.now = now, .baseline = baseline, .expect_elf = expect};
 
 	t->res = checktest_run_ctx(check, &ctx, &t->report);
+}
+
+void proctest_run_ctx(struct proctest *t, const struct rc_check *check, const struct rc_ctx *ctx)
+{
+	t->res = checktest_run_ctx(check, ctx, &t->report);
 }
 
 void proctest_done(struct proctest *t)

@@ -16,7 +16,10 @@ struct proctest {
 	struct rc_check_result *res;
 };
 
-/* A process 100 "app" running /srv/app (build-id "aa..."), 2 threads, no listeners. */
+/*
+ * A process 100 "app" running /srv/app (build-id "aa...", content hash "cc...",
+ * a file identity), 2 threads, no listeners.
+ */
 void proctest_snapshot(struct rc_snapshot *s);
 void proctest_add_listener(struct rc_snapshot *s, enum rc_sock_proto proto, const char *address);
 /* A canary read in every thread of @s with @value, except thread @odd_tid (odd_value). */
@@ -26,6 +29,8 @@ void proctest_release(struct rc_snapshot *s);
 
 void proctest_run(struct proctest *t, const struct rc_check *check, const struct rc_snapshot *now,
 		  const struct rc_snapshot *baseline, struct rc_elf *expect);
+/* Run @check on a context built by the test (gate's expect_is_old, reexec_seen). */
+void proctest_run_ctx(struct proctest *t, const struct rc_check *check, const struct rc_ctx *ctx);
 void proctest_done(struct proctest *t);
 const struct rc_finding *proctest_find(const struct proctest *t, const char *code);
 int proctest_count(const struct proctest *t, const char *code);

@@ -69,6 +69,16 @@ START_TEST(test_go_build_id)
 	/* The Go build ID is four slash-separated hashes. */
 	ck_assert_ptr_nonnull(strchr(checktest_detail_str(f, "new"), '/'));
 	ck_assert_str_ne(checktest_detail_str(f, "old"), checktest_detail_str(f, "new"));
+	/* No GNU build-id in either, but the Go build IDs tell them apart: no warning. */
+	ck_assert_int_eq(checktest_count(&t, "build_id.missing"), 0);
+	f = checktest_find(&t, "build_id.go_only");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	ck_assert_str_eq(checktest_detail_str(f, "old_go_build_id"),
+			 checktest_detail_str(checktest_find(&t, "build_id.go"), "old"));
+	ck_assert_str_eq(checktest_detail_str(f, "new_go_build_id"),
+			 checktest_detail_str(checktest_find(&t, "build_id.go"), "new"));
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
 	checktest_release(&t);
 	checktest_run(&t, &rc_check_build_id, "identical");
 	ck_assert_int_eq(checktest_count(&t, "build_id.go"), 0);

@@ -196,6 +196,44 @@ START_TEST(no_goroutines_fail)
 }
 END_TEST
 
+/* The report names the functions sampled most, first by flat share, at most 10. */
+START_TEST(top_functions_named)
+{
+	struct rc_pprof_fetch p;
+	struct proctest t;
+	const struct rc_finding *f;
+	int64_t total;
+
+	healthy(&p);
+	total = p.summary.totals[1];
+	for (size_t i = 0; i < 12; i++) {
+		struct rc_pprof_func *fn = &p.summary.top[i];
+
+		snprintf(fn->name, sizeof(fn->name), "main.f%zu", i);
+		fn->flat = total / (int64_t)(2 + i * 4);
+		fn->flat_share = (double)fn->flat / (double)total;
+	}
+	snprintf(p.summary.top[0].name, sizeof(p.summary.top[0].name), "main.burnHot");
+	p.summary.n_top = 12;
+	run_check(&t, &p);
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
+	ck_assert_int_eq(proctest_count(&t, "pprof.top"), 10);
+	f = proctest_find(&t, "pprof.top");
+	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	ck_assert_str_eq(proctest_detail(f, "name"), "main.burnHot");
+	ck_assert_str_eq(proctest_detail(f, "flat_share"), "0.5000");
+	ck_assert_str_eq(proctest_detail(f, "unit"), "nanoseconds");
+	ck_assert_ptr_nonnull(strstr(f->message, "main.burnHot: 50.0% flat"));
+	ck_assert_str_eq(proctest_detail(f->next ? f->next : f, "name"), "main.f1");
+	proctest_done(&t);
+	/* An empty profile names nothing. */
+	healthy(&p);
+	run_check(&t, &p);
+	ck_assert_int_eq(proctest_count(&t, "pprof.top"), 0);
+	proctest_done(&t);
+}
+END_TEST
+
 START_TEST(endpoint_down_is_error)
 {
 	struct rc_pprof_fetch p;
@@ -226,6 +264,7 @@ static Suite *pprof_endpoint_suite(void)
 	tcase_add_test(tc, wrong_sample_types_fail);
 	tcase_add_test(tc, no_goroutines_fail);
 	tcase_add_test(tc, endpoint_down_is_error);
+	tcase_add_test(tc, top_functions_named);
 	suite_add_tcase(s, tc);
 	return s;
 }

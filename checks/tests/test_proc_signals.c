@@ -2,6 +2,7 @@
 /* proc-signals on hand-built snapshots: lost handlers fail by name, new masks warn. */
 #include <check.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,6 +93,31 @@ START_TEST(added_handler_informs)
 }
 END_TEST
 
+/* The Go runtime catches every signal: say that /proc cannot see signal.Notify. */
+START_TEST(go_runtime_informs)
+{
+	struct rc_snapshot s;
+	struct proctest t;
+	const struct rc_finding *f;
+
+	proctest_snapshot(&s);
+	proctest_run(&t, &rc_check_proc_signals, &s, NULL, NULL);
+	ck_assert_int_eq(proctest_count(&t, "signals.go_runtime"), 0);
+	proctest_done(&t);
+	snprintf(s.exe_go_build_id, sizeof(s.exe_go_build_id), "aaa/bbb/ccc/ddd");
+	s.sig_caught = ~0ULL;
+	proctest_run(&t, &rc_check_proc_signals, &s, NULL, NULL);
+	ck_assert_int_eq(rc_result_verdict(t.res), RC_VERDICT_PASS);
+	f = proctest_find(&t, "signals.go_runtime");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(f->severity, RC_SEV_INFO);
+	ck_assert_ptr_nonnull(strstr(f->message, "signal.Notify"));
+	ck_assert_str_eq(proctest_detail(f, "go_build_id"), "aaa/bbb/ccc/ddd");
+	proctest_done(&t);
+	proctest_release(&s);
+}
+END_TEST
+
 static Suite *proc_signals_suite(void)
 {
 	Suite *s = suite_create("proc_signals");
@@ -101,6 +127,7 @@ static Suite *proc_signals_suite(void)
 	tcase_add_test(tc, lost_handler_fails_by_name);
 	tcase_add_test(tc, new_ignore_and_block_warn);
 	tcase_add_test(tc, added_handler_informs);
+	tcase_add_test(tc, go_runtime_informs);
 	suite_add_tcase(s, tc);
 	return s;
 }

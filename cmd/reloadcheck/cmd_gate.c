@@ -135,6 +135,9 @@ int cmd_gate(int argc, char **argv)
 		}
 		ctx.now = snap;
 		ctx.baseline = baseline;
+		/* Before a reload the process must run OLD, or the diff says nothing. */
+		ctx.expect_elf = ctx.old_elf;
+		ctx.expect_is_old = ctx.old_elf != NULL;
 		ctx.n_expected_listeners = rc_policy_listeners(policy, &ctx.expected_listeners);
 		have |= RC_NEEDS_PROCESS;
 	}

@@ -367,6 +367,39 @@ static void assert_hot_summary(const cJSON *summary)
 	ck_assert_ptr_null(summary_top(summary, "main.burnCold", NULL));
 }
 
+/*
+ * The report names the functions the profile sampled most (pprof.top): at most
+ * 10, in the summary's order, main.burnHot among them with its share.
+ */
+static void assert_top_findings(const cJSON *ep, const cJSON *summary)
+{
+	const cJSON *f, *first = cJSON_GetArrayItem(json_arr(summary, "top"), 0);
+	size_t n = 0;
+	bool hot = false;
+
+	ck_assert_ptr_nonnull(first);
+	cJSON_ArrayForEach(f, json_arr(ep, "findings"))
+	{
+		const cJSON *d;
+
+		if (strcmp(json_str(f, "code"), "pprof.top") != 0)
+			continue;
+		d = json_obj(f, "detail");
+		if (n == 0)
+			ck_assert_msg(!strcmp(json_str(d, "name"), json_str(first, "name")),
+				      "the first pprof.top is not the summary's first: %s",
+				      show(f));
+		if (!strcmp(json_str(d, "name"), "main.burnHot")) {
+			hot = true;
+			ck_assert_msg(strtod(json_str(d, "flat_share"), NULL) >= 0.3,
+				      "main.burnHot's share: %s", show(f));
+		}
+		n++;
+	}
+	ck_assert_msg(n >= 1 && n <= 10, "%zu pprof.top findings", n);
+	ck_assert_msg(hot, "no pprof.top names main.burnHot");
+}
+
 /* A hot server's profile, saved as RC_TMP/<name>.summary.json; the server is stopped. */
 static char *hot_baseline(const char *name)
 {
@@ -437,8 +470,9 @@ START_TEST(hot_server_passes)
 
 	assert_verdict(find_check(p.report, "pprof-continuity"), "skip");
 
-	/* The summary: the burners on top, a Go CPU profile. */
+	/* The summary: the burners on top, a Go CPU profile; the report names them. */
 	assert_hot_summary(p.summary);
+	assert_top_findings(ep, p.summary);
 	text = show(p.summary);
 	ck_assert_msg(strstr(text, BUILD_ID_A), "the summary lacks the build-id: %s", text);
 	free(text);
@@ -454,6 +488,8 @@ START_TEST(hot_server_passes)
 		ck_assert_msg(r.status == 0, "exit %d; stderr:\n%s", r.status, r.err.p);
 		ck_assert_msg(!strncmp(r.out.p, "reloadcheck: PASS", strlen("reloadcheck: PASS")),
 			      "text report does not start with the verdict:\n%s", r.out.p);
+		ck_assert_msg(strstr(r.out.p, "pprof.top") && strstr(r.out.p, "main.burnHot: "),
+			      "the text report names no top function:\n%s", r.out.p);
 		run_free(&r);
 	}
 	server_stop(&s);
@@ -789,6 +825,7 @@ START_TEST(profile_file_offline)
 	ck_assert_uint_eq(count_code(ep, "pprof.index"), 0);
 	ck_assert_uint_eq(count_code(ep, "pprof.index_missing"), 0);
 	assert_hot_summary(p.summary);
+	assert_top_findings(ep, p.summary);
 	pp_free(&p);
 
 	/* A file that is not a whole profile is bad input: could not check (exit 3). */

@@ -515,6 +515,24 @@ START_TEST(live_process)
 	ck_assert_str_eq(s->exe_build_id, want_id);
 	if (!want_id[0])
 		printf("note: the test binary has no build-id; checked that none is reported\n");
+	/* The identity of the running file: its bytes' hash and its stat. */
+	{
+		struct rc_elf *elf = NULL;
+		char hash[33];
+		struct stat st;
+
+		ck_assert_msg(rc_elf_open(exe, &elf, &err) == 0, "%s", err.msg);
+		rc_elf_content_hash(elf, hash, sizeof(hash));
+		rc_elf_free(elf);
+		ck_assert_uint_eq(strlen(hash), 32);
+		ck_assert_str_eq(s->exe_content_hash, hash);
+		ck_assert_int_eq(stat(exe, &st), 0);
+		ck_assert(s->exe_has_file);
+		ck_assert_uint_eq(s->exe_dev, (uint64_t)st.st_dev);
+		ck_assert_uint_eq(s->exe_inode, (uint64_t)st.st_ino);
+		ck_assert_uint_eq(s->exe_size, (uint64_t)st.st_size);
+		ck_assert_int_eq(s->exe_mtime, (int64_t)st.st_mtim.tv_sec);
+	}
 
 	/* Threads: the main one first, then the blocker. */
 	ck_assert_uint_eq(s->n_threads, 2);
@@ -932,6 +950,12 @@ static struct rc_snapshot *synthetic(void)
 	s->exe_deleted = true;
 	s->exe_replaced = true;
 	snprintf(s->exe_build_id, sizeof(s->exe_build_id), "0123456789abcdef");
+	memset(s->exe_content_hash, 'e', 32);
+	s->exe_has_file = true;
+	s->exe_dev = 0x10303;
+	s->exe_inode = UINT64_MAX; /* beyond 2^53: written as hex */
+	s->exe_size = 1 << 20;
+	s->exe_mtime = -1;
 	s->sig_caught = SIGBIT(SIGHUP) | SIGBIT(SIGTERM) | SIGBIT(35) | SIGBIT(64);
 	s->sig_ignored = SIGBIT(SIGPIPE) | SIGBIT(32);
 	s->sig_pending = UINT64_MAX;
@@ -1111,10 +1135,54 @@ START_TEST(json_round_trip_live)
 	ck_assert_uint_eq(back->n_listeners, s->n_listeners);
 	ck_assert_uint_eq(back->sig_caught, s->sig_caught);
 	ck_assert_str_eq(back->exe_build_id, s->exe_build_id);
+	ck_assert_str_eq(back->exe_content_hash, s->exe_content_hash);
+	ck_assert(back->exe_has_file);
+	ck_assert_uint_eq(back->exe_inode, s->exe_inode);
+	ck_assert_uint_eq(back->exe_dev, s->exe_dev);
+	ck_assert_uint_eq(back->exe_size, s->exe_size);
+	ck_assert_int_eq(back->exe_mtime, s->exe_mtime);
 	free(text);
 	rc_snapshot_free(back);
 	rc_snapshot_free(s);
 	stop_server(&srv);
+}
+END_TEST
+
+/* A snapshot of an older version has no exe.content_hash nor exe.file: it still reads. */
+START_TEST(json_without_identity_reads)
+{
+	struct rc_snapshot *s = synthetic(), *back = NULL;
+	char *text = to_json(s), *edited, dir[64], path[128];
+	cJSON *root = cJSON_Parse(text), *exe;
+	struct rc_err err = {0};
+
+	ck_assert_ptr_nonnull(root);
+	exe = cJSON_GetObjectItemCaseSensitive(root, "exe");
+	ck_assert_ptr_nonnull(cJSON_GetObjectItemCaseSensitive(exe, "content_hash"));
+	cJSON_DeleteItemFromObjectCaseSensitive(exe, "content_hash");
+	cJSON_DeleteItemFromObjectCaseSensitive(exe, "file");
+	edited = cJSON_Print(root);
+	make_tempdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/old.json", dir);
+	write_text(path, edited);
+	ck_assert_msg(rc_snapshot_read_json(path, &back, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(back->exe_content_hash, "");
+	ck_assert(!back->exe_has_file);
+	ck_assert_str_eq(back->exe_build_id, s->exe_build_id);
+	rc_snapshot_free(back);
+	/* A malformed hash is an error naming the key. */
+	cJSON_AddStringToObject(exe, "content_hash", "XYZ");
+	free(edited);
+	edited = cJSON_Print(root);
+	write_text(path, edited);
+	ck_assert_int_eq(rc_snapshot_read_json(path, &back, &err), -RC_EFORMAT);
+	ck_assert_msg(strstr(err.msg, "exe.content_hash"), "%s", err.msg);
+	unlink(path);
+	rmdir(dir);
+	free(edited);
+	free(text);
+	cJSON_Delete(root);
+	rc_snapshot_free(s);
 }
 END_TEST
 
@@ -1624,6 +1692,7 @@ static Suite *snapshot_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, json_round_trip_synthetic);
 	tcase_add_test(tc, json_round_trip_live);
+	tcase_add_test(tc, json_without_identity_reads);
 	tcase_add_loop_test(tc, json_bad_document, 0,
 			    (int)(sizeof(bad_docs) / sizeof(bad_docs[0])));
 	tcase_add_loop_test(tc, json_bad_file, 0, (int)(sizeof(bad_files) / sizeof(bad_files[0])));

@@ -39,6 +39,7 @@ struct rc_ctx {
 	const struct rc_snapshot *now;
 	const struct rc_snapshot *baseline;    /* --baseline, or NULL */
 	struct rc_elf *expect_elf;	       /* --expect-binary, or NULL */
+	bool expect_is_old;		       /* gate: expect_elf is OLD, before a reload */
 	bool reexec_seen;		       /* reload watched the process exec again */
 	const char *const *expected_listeners; /* policy: "proto address" strings */
 	size_t n_expected_listeners;

@@ -78,6 +78,13 @@ int rc_elf_go_build_id(const struct rc_elf *elf, const char **id, size_t *len);
 /* True when the two files have the same size and bytes. */
 bool rc_elf_same_contents(const struct rc_elf *a, const struct rc_elf *b);
 
+/*
+ * XXH3-128 of the whole file's bytes (the mapping libelf holds) as 32
+ * lowercase hex digits into @hex (@size bytes; truncated to fit, as rc_hex):
+ * what identifies a build that has neither a GNU nor a Go build ID.
+ */
+void rc_elf_content_hash(const struct rc_elf *elf, char *hex, size_t size);
+
 /* Lowercase hex of @id into @buf (2*len+1 bytes; truncated to fit @size). */
 void rc_hex(const unsigned char *id, size_t len, char *buf, size_t size);
 

@@ -93,7 +93,11 @@ struct rc_snapshot {
 	bool exe_deleted;
 	bool exe_replaced;
 	char exe_build_id[129];
-	char exe_go_build_id[128];		       /* Go build ID of a Go executable, or "" */
+	char exe_go_build_id[128]; /* Go build ID of a Go executable, or "" */
+	char exe_content_hash[33]; /* XXH3-128 of the running file's bytes (hex), or "" */
+	bool exe_has_file;	   /* the file identity below was read */
+	uint64_t exe_dev, exe_inode, exe_size; /* of the running file (stat of /proc/PID/exe) */
+	int64_t exe_mtime;		       /* its mtime, unix seconds */
 	uint64_t sig_caught, sig_ignored, sig_pending; /* SigCgt, SigIgn, ShdPnd */
 	struct rc_snap_object *objects;
 	size_t n_objects;
@@ -117,6 +121,36 @@ struct rc_snapshot {
 int rc_snapshot_take(int pid, const struct rc_canary_spec *canaries, size_t n_canaries,
 		     struct rc_snapshot **out, struct rc_err *err);
 void rc_snapshot_free(struct rc_snapshot *s);
+
+/*
+ * What identifies a build, strongest first: the GNU build-id, else the Go
+ * build ID (pure Go links no GNU build-id by default), else a hash of the
+ * file's bytes. Two builds are compared on the strongest kind both have.
+ */
+struct rc_build_ident {
+	char build_id[129];    /* GNU build-id, lowercase hex, or "" */
+	char go_build_id[128]; /* Go build ID, or "" */
+	char content_hash[33]; /* XXH3-128 of the file's bytes, hex, or "" */
+};
+
+struct rc_elf;
+
+/* The identity of @s's running executable. */
+void rc_snapshot_build_ident(const struct rc_snapshot *s, struct rc_build_ident *out);
+/* The identity of the ELF file @elf. */
+void rc_elf_build_ident(const struct rc_elf *elf, struct rc_build_ident *out);
+
+/*
+ * Compare @a and @b on the strongest kind both have: 1 the same build, 0
+ * different builds, -1 nothing in common (then *@kind is NULL). *@kind is
+ * "GNU build-id", "Go build ID" or "XXH3-128 of content"; *@va and *@vb are
+ * the compared values, borrowed from @a and @b.
+ */
+int rc_build_ident_compare(const struct rc_build_ident *a, const struct rc_build_ident *b,
+			   const char **kind, const char **va, const char **vb);
+
+/* The strongest kind @id has and its value, or false and NULLs when it has none. */
+bool rc_build_ident_best(const struct rc_build_ident *id, const char **kind, const char **value);
 
 /* Write @s as JSON (schema reloadcheck/snapshot/v1). */
 int rc_snapshot_write_json(const struct rc_snapshot *s, FILE *out, struct rc_err *err);
