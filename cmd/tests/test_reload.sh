@@ -82,6 +82,7 @@ expect_status 2 $? "two triggers"
 # 5. Preflight: a NEW the static checks reject is refused before the trigger;
 # the command is never run. --force goes on and says so in the report.
 start "$fx/probe/target"
+rm -f "$tmp/ran" "$tmp/sig.txt" # left by an earlier run
 "$rc" reload --pid "$pid" --new "$fx/removed_export/new" --exec "touch '$tmp/ran'" --wait 1 \
 	--format json --output "$tmp/refused.json" 2>"$tmp/refused.err"
 expect_status 1 $? "refused ($(head -1 "$tmp/refused.err"))"
