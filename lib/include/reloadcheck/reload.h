@@ -72,8 +72,8 @@ int rc_reload_prepare(struct rc_reload *rl, const struct rc_reload_opts *o, stru
  * than the old one, or whose auxiliary vector (/proc/PID/auxv: AT_RANDOM, the
  * vDSO, the entry point) is not the old image's, which a forked child that has
  * not exec'd shares. Looked for in the same pid (also re-exec'd into the same
- * file: every old thread gone), the pid in the pidfile, and the children of
- * pid started after the trigger. Wait until it listens where the old one did,
+ * file: every old thread gone), then the pid in the pidfile when there is
+ * one, else the children of pid started after the trigger. Wait until it listens where the old one did,
  * snapshot it and fetch its endpoint. -RC_ENOENT when no process exec'd within
  * wait_s.
  *
