@@ -49,13 +49,7 @@ gone() { # wait until pid $1 is gone (or a zombie nobody reaps)
 	done
 	return 1
 }
-untraced() { # the master runs, not stopped, not traced
-	local st tr
-	st=$(awk '/^State:/{print $2}' "/proc/$1/status" 2>/dev/null)
-	tr=$(awk '/^TracerPid:/{print $2}' "/proc/$1/status" 2>/dev/null)
-	if [ -n "$st" ] && [ "$st" != T ] && [ "$st" != t ] && [ "$tr" = 0 ]; then ok; else
-		bad "nginx $1 not running untraced (State $st, TracerPid $tr)"; fi
-}
+. "$src/cmd/tests/proc_lib.sh" # running
 
 port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # No files to serve: the workers (nobody when started as root) need no access
@@ -119,7 +113,7 @@ serves && ok || bad "refused: nginx does not serve"
 expect_status 1 $? "refused (text)"
 grep -q '^reload refused: the static checks .*symbol-drift' "$dir/refused.txt" && ok ||
 	bad "refused: text says $(head -3 "$dir/refused.txt")"
-untraced "$master"
+running "$master"
 
 # 2. HUP: new workers are forked, nothing execs: exit 3, no worker taken.
 "$rc" reload --pid "$master" --new "$nginx" --signal HUP --wait 3 \
@@ -131,7 +125,7 @@ grep -q "no process exec'd within --wait" "$dir/hup.err" && ok || bad "HUP: $(ca
 w1=$(workers "$master")
 [ "$w1" != "$w0" ] && [ "$(echo "$w1" | wc -w)" = 2 ] && ok || bad "HUP: workers '$w0' -> '$w1': no config reload happened"
 serves && ok || bad "HUP: nginx does not serve"
-untraced "$master"
+running "$master"
 
 # 3. USR2: the new master is a child of the old one that exec'd nginx.
 upgrade() { # upgrade NAME [ARGS...]: USR2 the master, check the new one, QUIT the old
@@ -153,7 +147,7 @@ upgrade() { # upgrade NAME [ARGS...]: USR2 the master, check the new one, QUIT t
 		bad "$name: new master $new is not a child of $master"
 	[ "$(readlink "/proc/$new/exe")" = "$nginx" ] && ok || bad "$name: $new runs $(readlink "/proc/$new/exe")"
 	[ "$(cat "$dir/nginx.pid.oldbin")" = "$master" ] && ok || bad "$name: nginx.pid.oldbin"
-	untraced "$new"
+	running "$new"
 	kill -QUIT "$master"
 	gone "$master" && ok || bad "$name: the old master $master did not quit"
 	rm -f "$dir/nginx.pid.oldbin"

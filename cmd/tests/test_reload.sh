@@ -31,13 +31,7 @@ start() { # start V2PATH: run target 4 V2PATH, set $pid once it is ready
 	for _ in $(seq 100); do grep -q ready "$out" && return; sleep 0.05; done
 	bad "target did not get ready"
 }
-running() { # the target runs, not stopped, not traced
-	local st tr
-	st=$(awk '/^State:/{print $2}' "/proc/$1/status" 2>/dev/null)
-	tr=$(awk '/^TracerPid:/{print $2}' "/proc/$1/status" 2>/dev/null)
-	if [ -n "$st" ] && [ "$st" != T ] && [ "$st" != t ] && [ "$tr" = 0 ]; then ok; else
-		bad "target $1 not running untraced (State $st, TracerPid $tr)"; fi
-}
+. "$src/cmd/tests/proc_lib.sh" # running
 
 # 1. A clean reload: the target re-execs its own build.
 start "$fx/probe/target"
