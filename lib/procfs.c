@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -404,4 +405,70 @@ int rci_read_file(const char *path, size_t max, char **buf, size_t *cap, size_t 
 	(*buf)[used] = '\0';
 	*len = used;
 	return 0;
+}
+
+int rci_parse_auxv(const unsigned char *buf, size_t len, struct rci_exec_id *out)
+{
+	const size_t w = sizeof(unsigned long);
+	struct rci_exec_id id = {0};
+	bool have_random = false;
+
+	for (size_t off = 0; off + 2 * w <= len; off += 2 * w) {
+		unsigned long type, val;
+
+		memcpy(&type, buf + off, w);
+		memcpy(&val, buf + off + w, w);
+		switch (type) {
+		case AT_NULL:
+			if (!have_random)
+				return -1;
+			*out = id;
+			return 0;
+		case AT_RANDOM:
+			id.at_random = val;
+			have_random = true;
+			break;
+		case AT_SYSINFO_EHDR:
+			id.at_sysinfo_ehdr = val;
+			break;
+		case AT_ENTRY:
+			id.at_entry = val;
+			break;
+		case AT_PHDR:
+			id.at_phdr = val;
+			break;
+		case AT_BASE:
+			id.at_base = val;
+			break;
+		default:
+			break;
+		}
+	}
+	return -1; /* no AT_NULL: truncated */
+}
+
+int rci_read_exec_id(int pid, struct rci_exec_id *out, struct rc_err *err)
+{
+	/* The kernel keeps at most AT_VECTOR_SIZE (a few dozen) pairs. */
+	char path[64], *buf = NULL;
+	size_t cap = 0, len = 0;
+	int rc;
+
+	snprintf(path, sizeof(path), "/proc/%d/auxv", pid);
+	rc = rci_read_file(path, 4096, &buf, &cap, &len);
+	if (rc) {
+		rc = rc_err_set(err, rc, "cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (rci_parse_auxv((const unsigned char *)buf, len, out) < 0)
+		rc = rc_err_set(err, -RC_EFORMAT, "'%s': no AT_RANDOM before AT_NULL", path);
+out:
+	free(buf);
+	return rc;
+}
+
+bool rci_exec_id_differs(const struct rci_exec_id *a, const struct rci_exec_id *b)
+{
+	return a->at_random != b->at_random || a->at_sysinfo_ehdr != b->at_sysinfo_ehdr ||
+	       a->at_entry != b->at_entry || a->at_phdr != b->at_phdr || a->at_base != b->at_base;
 }

@@ -102,4 +102,31 @@ int rci_parse_unix_line(const char *line, size_t len, struct rci_unix_entry *out
  */
 int rci_read_file(const char *path, size_t max, char **buf, size_t *cap, size_t *len);
 
+/*
+ * What an exec changes and a fork keeps, from /proc/PID/auxv: the auxiliary
+ * vector the kernel built at the last execve. A forked child that has not
+ * exec'd has its parent's vector byte for byte; under ASLR an exec moves the
+ * stack (AT_RANDOM points into it) and the vDSO (AT_SYSINFO_EHDR).
+ */
+struct rci_exec_id {
+	uint64_t at_random;	  /* AT_RANDOM: address of 16 random bytes on the stack */
+	uint64_t at_sysinfo_ehdr; /* AT_SYSINFO_EHDR: the vDSO, 0 without one */
+	uint64_t at_entry;	  /* AT_ENTRY: the program's entry point */
+	uint64_t at_phdr;	  /* AT_PHDR */
+	uint64_t at_base;	  /* AT_BASE: the interpreter, 0 for a static program */
+};
+
+/*
+ * Parse an auxv image in the native layout (pairs of unsigned long) of @len bytes: 0, or
+ * -1 when it is truncated or has no AT_RANDOM.
+ */
+int rci_parse_auxv(const unsigned char *buf, size_t len, struct rci_exec_id *out);
+/*
+ * Read /proc/@pid/auxv (read-only, no ptrace): 0, or a negative code
+ * (-RC_ENOENT, -RC_EACCES, -RC_EFORMAT) with detail in @err (may be NULL).
+ */
+int rci_read_exec_id(int pid, struct rci_exec_id *out, struct rc_err *err);
+/* Whether @a and @b come from different execs (any field differs). */
+bool rci_exec_id_differs(const struct rci_exec_id *a, const struct rci_exec_id *b);
+
 #endif

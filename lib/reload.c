@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The reload orchestration behind `reloadcheck reload`: before, trigger, find
- * the new process, ready, after. Only reads procfs and sends one signal.
+ * the new process, ready, after. Only reads procfs and sends one signal; the
+ * new process is the one that exec'd, never a forked worker.
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -120,41 +125,49 @@ static int read_pidfile(const char *path)
 	return parse_pid(buf);
 }
 
-/* Every pid that exists now, to tell a child started by the reload from older ones. */
-static int list_pids(struct rc_reload *rl)
+/* CLOCK_BOOTTIME in clock ticks: the clock of /proc/PID/stat's start time. */
+static uint64_t boot_ticks(void)
 {
-	size_t cap = 0;
-	DIR *d = opendir("/proc");
-	struct dirent *de;
-	int rc = 0;
+	struct timespec ts;
+	long hz = sysconf(_SC_CLK_TCK);
 
-	if (!d)
-		return -RC_EIO;
-	rl->n_known_pids_ = 0;
-	while ((de = readdir(d)) != NULL) {
-		int p = parse_pid(de->d_name);
-
-		if (!p)
-			continue;
-		rc = RC_GROW(rl->known_pids_, cap, rl->n_known_pids_ + 1);
-		if (rc)
-			break;
-		rl->known_pids_[rl->n_known_pids_++] = p;
-	}
-	closedir(d);
-	return rc;
+	if (hz <= 0)
+		hz = 100;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * (uint64_t)hz +
+	       (uint64_t)ts.tv_nsec / (1000000000 / (uint64_t)hz);
 }
 
-static bool known_pid(const struct rc_reload *rl, int pid)
+/*
+ * Whether @pid has exec'd since the snapshot before: it runs another file
+ * than the old executable, or its auxiliary vector is not the old image's (a
+ * fork keeps it byte for byte, an exec builds a new one: under ASLR the stack
+ * that AT_RANDOM points into and the vDSO move). The evidence into @why.
+ */
+static bool exec_evidence(const struct rc_reload *rl, int pid, char *why, size_t size)
 {
-	for (size_t i = 0; i < rl->n_known_pids_; i++)
-		if (rl->known_pids_[i] == pid)
-			return true;
+	struct stat st;
+	struct rci_exec_id id;
+
+	if (exe_identity(pid, &st) && (st.st_dev != rl->old_dev_ || st.st_ino != rl->old_ino_)) {
+		snprintf(why, size, "pid %d runs another executable file than the old process",
+			 pid);
+		return true;
+	}
+	if (rl->old_id_ && rci_read_exec_id(pid, &id, NULL) == 0 &&
+	    rci_exec_id_differs(&id, rl->old_id_)) {
+		snprintf(why, size,
+			 "pid %d has a new exec's auxiliary vector (AT_RANDOM 0x%" PRIx64
+			 ", was 0x%" PRIx64 "; vDSO 0x%" PRIx64 ", was 0x%" PRIx64 ")",
+			 pid, id.at_random, rl->old_id_->at_random, id.at_sysinfo_ehdr,
+			 rl->old_id_->at_sysinfo_ehdr);
+		return true;
+	}
 	return false;
 }
 
-/* A child of @pid started after the trigger, or 0. */
-static int find_child(const struct rc_reload *rl, int pid)
+/* A child of @pid started since the trigger that has exec'd, or 0. */
+static int find_exec_child(struct rc_reload *rl, int pid)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
@@ -166,9 +179,13 @@ static int find_child(const struct rc_reload *rl, int pid)
 		int child = parse_pid(de->d_name);
 		struct rci_stat st;
 
-		if (!child || known_pid(rl, child))
+		if (!child || child == pid)
 			continue;
-		if (rci_read_stat(child, 0, &st, NULL) == 0 && st.ppid == pid)
+		if (rci_read_stat(child, 0, &st, NULL) != 0 || st.ppid != pid || st.state == 'Z' ||
+		    st.start_time < rl->trigger_ticks_)
+			continue;
+		/* A forked worker shares the old image; only one that exec'd is new. */
+		if (exec_evidence(rl, child, rl->evidence, sizeof(rl->evidence)))
 			found = child;
 	}
 	closedir(d);
@@ -193,6 +210,14 @@ int rc_reload_prepare(struct rc_reload *rl, const struct rc_reload_opts *o, stru
 		return rc_err_set(err, -RC_ENOENT, "'%s': %s", exe_path, strerror(errno));
 	rl->old_dev_ = st.st_dev;
 	rl->old_ino_ = st.st_ino;
+	/* Without it (no permission) only a new executable file is exec evidence. */
+	rl->old_id_ = calloc(1, sizeof(*rl->old_id_));
+	if (!rl->old_id_)
+		return rc_err_set(err, -RC_ENOMEM, "out of memory");
+	if (rci_read_exec_id(o->pid, rl->old_id_, NULL) != 0) {
+		free(rl->old_id_);
+		rl->old_id_ = NULL;
+	}
 	if (!o->pprof_url)
 		return 0;
 	rl->pprof_before = calloc(1, sizeof(*rl->pprof_before));
@@ -208,25 +233,152 @@ int rc_reload_prepare(struct rc_reload *rl, const struct rc_reload_opts *o, stru
 	return 0;
 }
 
-static int trigger(const struct rc_reload_opts *o, struct rc_err *err)
+/* Keep the last 10 lines (at most 4 KiB) of @buf, NUL-terminated, in place. */
+static void keep_tail(char *buf, size_t len)
 {
-	int st;
+	size_t start = 0, lines = 0;
 
+	while (len && buf[len - 1] == '\n')
+		len--;
+	for (size_t i = len; i > 0; i--)
+		if (buf[i - 1] == '\n' && ++lines == 10) {
+			start = i;
+			break;
+		}
+	memmove(buf, buf + start, len - start);
+	buf[len - start] = '\0';
+}
+
+enum { TAIL_MAX = 4096 };
+
+/*
+ * In the child, before exec: the state a supervisor would give the command,
+ * not the one reloadcheck was started with. Ignored signals survive exec (and
+ * glibc's sigaction() refuses its reserved SIG32/SIG33), so every disposition
+ * is reset with the raw system call; a zeroed kernel sigaction is SIG_DFL.
+ */
+static void clean_child(int out_fd)
+{
+	unsigned long ksa[8] = {0};
+	sigset_t none;
+	int null_fd;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, ksa, NULL, (size_t)(NSIG - 1) / 8);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
+	null_fd = open("/dev/null", O_RDONLY);
+	if (null_fd >= 0 && null_fd != STDIN_FILENO) {
+		dup2(null_fd, STDIN_FILENO);
+		close(null_fd);
+	}
+	dup2(out_fd, STDOUT_FILENO);
+	dup2(out_fd, STDERR_FILENO);
+	if (out_fd != STDOUT_FILENO && out_fd != STDERR_FILENO)
+		close(out_fd);
+}
+
+/*
+ * Run @cmd with /bin/sh -c in a clean state, its output captured, until it
+ * exits or @deadline passes. A daemon it leaves behind may hold the pipe
+ * open: reading stops when the shell has exited.
+ */
+static int run_command(struct rc_reload *rl, const char *cmd, double deadline, struct rc_err *err)
+{
+	char *buf = malloc(2 * TAIL_MAX + 1);
+	size_t len = 0;
+	int fds[2], st = 0, rc = 0;
+	pid_t child, done = 0;
+
+	if (!buf)
+		return rc_err_set(err, -RC_ENOMEM, "out of memory");
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		rc = rc_err_set(err, -RC_EIO, "cannot make a pipe: %s", strerror(errno));
+		goto out;
+	}
+	child = fork();
+	if (child < 0) {
+		rc = rc_err_set(err, -RC_EIO, "cannot fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		goto out;
+	}
+	if (child == 0) {
+		close(fds[0]);
+		clean_child(fds[1]);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(child, child); /* also here: no race with the child's own call */
+	rl->triggered = true;
+	close(fds[1]);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
+	for (;;) {
+		struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+		ssize_t n;
+
+		if (!done) {
+			done = waitpid(child, &st, WNOHANG);
+			if (done < 0 && errno != EINTR) {
+				rc = rc_err_set(err, -RC_EIO, "cannot wait for '%s': %s", cmd,
+						strerror(errno));
+				break;
+			}
+			if (done < 0)
+				done = 0;
+		}
+		if (len > TAIL_MAX) { /* keep the last TAIL_MAX bytes */
+			memmove(buf, buf + len - TAIL_MAX, TAIL_MAX);
+			len = TAIL_MAX;
+		}
+		n = read(fds[0], buf + len, 2 * TAIL_MAX - len);
+		if (n > 0) {
+			len += (size_t)n;
+			continue;
+		}
+		if (n == 0 || done) /* EOF, or the shell is gone and the pipe drained */
+			break;
+		if (mono_s() >= deadline) {
+			rc = rc_err_set(err, -RC_EIO,
+					"the reload command '%s' still runs after --wait", cmd);
+			break;
+		}
+		poll(&pfd, 1, 50);
+	}
+	close(fds[0]);
+	if (!rc && !done && waitpid(child, &st, 0) < 0)
+		rc = rc_err_set(err, -RC_EIO, "cannot wait for '%s': %s", cmd, strerror(errno));
+	buf[len] = '\0';
+	keep_tail(buf, len);
+	rl->cmd_output = buf;
+	buf = NULL;
+	if (rc)
+		goto out;
+	rl->cmd_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (rl->cmd_status != 0)
+		rc = rc_err_set(err, -RC_EIO, "the reload command '%s' failed (exit status %d)",
+				cmd, rl->cmd_status);
+out:
+	free(buf);
+	return rc;
+}
+
+static int trigger(struct rc_reload *rl, const struct rc_reload_opts *o, struct rc_err *err)
+{
 	if (o->signal) {
 		if (kill((pid_t)o->pid, o->signal) != 0)
 			return rc_err_set(err, -RC_EIO, "cannot send SIG%s to %d: %s",
 					  signal_name(o->signal), o->pid, strerror(errno));
+		rl->triggered = true;
 		return 0;
 	}
-	st = system(o->exec_cmd);
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
-		return rc_err_set(err, -RC_EIO, "the reload command '%s' failed (status %d)",
-				  o->exec_cmd, st);
-	return 0;
+	return run_command(rl, o->exec_cmd, mono_s() + wait_s(o), err);
 }
 
-/* Wait until pid runs a new program, or a new process appears; its pid, or 0. */
-static int wait_for_new_process(const struct rc_reload *rl, const struct rc_reload_opts *o,
+/* Wait until a process has exec'd (see exec_evidence); its pid, or 0. */
+static int wait_for_new_process(struct rc_reload *rl, const struct rc_reload_opts *o,
 				double deadline)
 {
 	int pid = o->pid;
@@ -237,24 +389,30 @@ static int wait_for_new_process(const struct rc_reload *rl, const struct rc_relo
 
 		if (o->pidfile) {
 			p = read_pidfile(o->pidfile);
-			if (p && p != pid && kill(p, 0) == 0)
+			if (p && p != pid && kill(p, 0) == 0 &&
+			    exec_evidence(rl, p, rl->evidence, sizeof(rl->evidence))) {
+				rl->found_by = "pidfile";
 				return p;
+			}
 		}
-		if (exe_identity(pid, &st)) {
-			bool new_file = st.st_dev != rl->old_dev_ || st.st_ino != rl->old_ino_;
-
-			/* Same file re-exec'd: every thread of the old image is gone. */
-			if (new_file ||
-			    (rl->before->n_threads > 1 && !old_threads_remain(pid, rl->before)))
-				return pid;
-		} else {
-			p = find_child(rl, pid);
-			if (p)
-				return p;
+		if (exec_evidence(rl, pid, rl->evidence, sizeof(rl->evidence))) {
+			rl->found_by = "same-pid";
+			return pid;
 		}
-		p = find_child(rl, pid);
-		if (p && !o->pidfile)
+		/* Same file re-exec'd without ASLR: every thread of the old image is gone. */
+		if (rl->before->n_threads > 1 && exe_identity(pid, &st) &&
+		    !old_threads_remain(pid, rl->before)) {
+			snprintf(rl->evidence, sizeof(rl->evidence),
+				 "every thread of the old image of pid %d is gone", pid);
+			rl->found_by = "same-pid";
+			return pid;
+		}
+		/* A pidfile names the new process; else it is a child of pid. */
+		p = o->pidfile ? 0 : find_exec_child(rl, pid);
+		if (p) {
+			rl->found_by = "child";
 			return p;
+		}
 		sleep_ms(50);
 	}
 	return 0;
@@ -330,19 +488,18 @@ int rc_reload_run(struct rc_reload *rl, const struct rc_reload_opts *o, struct r
 	double deadline;
 	int rc;
 
-	rc = list_pids(rl);
-	if (rc)
-		return rc_err_set(err, rc, "cannot list the processes in /proc");
-	rc = trigger(o, err);
+	rl->cmd_status = -1;
+	rl->trigger_ticks_ = boot_ticks();
+	rc = trigger(rl, o, err);
 	if (rc)
 		return rc;
 	deadline = mono_s() + wait_s(o);
 	rl->new_pid = wait_for_new_process(rl, o, deadline);
 	if (!rl->new_pid)
 		return rc_err_set(err, -RC_ENOENT,
-				  "no new process after %.0f s: pid %d still runs the old program "
-				  "and no new pid appeared%s%s",
-				  wait_s(o), o->pid, o->pidfile ? " in " : "",
+				  "no new process after %.0f s: no process exec'd within --wait "
+				  "(pid %d still runs the old program, no child of it exec'd%s%s)",
+				  wait_s(o), o->pid, o->pidfile ? ", nor a pid in " : "",
 				  o->pidfile ? o->pidfile : "");
 	rl->reexec_seen = rl->new_pid == o->pid;
 	/* The snapshot that showed it ready (or the last one) is the one after. */
@@ -368,6 +525,7 @@ void rc_reload_release(struct rc_reload *rl)
 	rc_elf_free(rl->old_exe);
 	free(rl->pprof_before);
 	free(rl->pprof_after);
-	free(rl->known_pids_);
+	free(rl->old_id_);
+	free(rl->cmd_output);
 	memset(rl, 0, sizeof(*rl));
 }

@@ -61,6 +61,8 @@ struct rc_report {
 	bool clock_stopped;
 	int64_t created;
 	const char *error;
+	bool have_reload;
+	struct rc_report_reload reload;
 };
 
 const char *rc_verdict_name(enum rc_verdict v)
@@ -173,6 +175,23 @@ void rc_report_stop_clock(struct rc_report *r)
 void rc_report_set_created(struct rc_report *r, int64_t unix_seconds)
 {
 	r->created = unix_seconds;
+}
+
+void rc_report_set_reload(struct rc_report *r, const struct rc_report_reload *rl)
+{
+	r->reload = *rl;
+	r->reload.reason = dup_or_null(&r->arena, rl->reason);
+	r->reload.signal = dup_or_null(&r->arena, rl->signal);
+	r->reload.command = dup_or_null(&r->arena, rl->command);
+	r->reload.output_tail = dup_or_null(&r->arena, rl->output_tail);
+	r->reload.found_by = dup_or_null(&r->arena, rl->found_by);
+	r->reload.evidence = dup_or_null(&r->arena, rl->evidence);
+	r->have_reload = true;
+}
+
+const struct rc_report_reload *rc_report_reload(const struct rc_report *r)
+{
+	return r->have_reload ? &r->reload : NULL;
 }
 
 void rc_report_set_error(struct rc_report *r, const char *message)
@@ -735,6 +754,46 @@ static void write_check(struct rci_json *j, const struct rc_check_result *res)
 	rci_json_end_object(j);
 }
 
+static void json_opt_string(struct rci_json *jp, const char *key, const char *v)
+{
+	if (v) {
+		rci_json_key(jp, key);
+		rci_json_string(jp, v);
+	}
+}
+
+static void write_reload(struct rci_json *jp, const struct rc_report_reload *rl)
+{
+	rci_json_key(jp, "reload");
+	rci_json_begin_object(jp);
+	rci_json_key(jp, "preflight");
+	rci_json_string(jp, rl->refused ? "refused" : rl->forced ? "forced" : "pass");
+	json_opt_string(jp, "reason", rl->reason);
+	if (rl->triggered) {
+		rci_json_key(jp, "trigger");
+		rci_json_begin_object(jp);
+		json_opt_string(jp, "signal", rl->signal);
+		json_opt_string(jp, "command", rl->command);
+		if (rl->command) {
+			rci_json_key(jp, "exit_status");
+			if (rl->exit_status >= 0)
+				rci_json_int(jp, rl->exit_status);
+			else
+				rci_json_null(jp);
+			rci_json_key(jp, "output_tail");
+			rci_json_string(jp, rl->output_tail ? rl->output_tail : "");
+		}
+		rci_json_end_object(jp);
+	}
+	if (rl->new_pid > 0) {
+		rci_json_key(jp, "new_pid");
+		rci_json_int(jp, rl->new_pid);
+		json_opt_string(jp, "found_by", rl->found_by);
+		json_opt_string(jp, "evidence", rl->evidence);
+	}
+	rci_json_end_object(jp);
+}
+
 int rc_report_write_json(const struct rc_report *r, FILE *out, struct rc_err *err)
 {
 	int rc;
@@ -788,6 +847,8 @@ int rc_report_write_json(const struct rc_report *r, FILE *out, struct rc_err *er
 		rci_json_key(jp, "error");
 		rci_json_string(jp, r->error);
 	}
+	if (r->have_reload)
+		write_reload(jp, &r->reload);
 	rci_json_key(jp, "verdict_before_policy");
 	rci_json_string(jp, rc_verdict_name(rc_report_verdict_before_policy(r)));
 	rci_json_key(jp, "exit_code");

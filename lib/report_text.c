@@ -169,6 +169,37 @@ static void print_check(FILE *out, const struct rc_check_result *res, const stru
 	print_suppressed(out, res, o);
 }
 
+/* reload's preflight, trigger and new process, briefly, under the verdict line. */
+static void print_reload(FILE *out, const struct rc_report_reload *rl)
+{
+	if (!rl)
+		return;
+	if (rl->refused || rl->forced)
+		fprintf(out, "reload %s: %s\n", rl->refused ? "refused" : "forced",
+			rl->reason ? rl->reason : "the static checks fail");
+	if (rl->triggered && rl->signal)
+		fprintf(out, "trigger: %s sent\n", rl->signal);
+	if (rl->triggered && rl->command) {
+		const char *p = rl->output_tail ? rl->output_tail : "";
+
+		if (rl->exit_status >= 0)
+			fprintf(out, "trigger: '%s' exited %d\n", rl->command, rl->exit_status);
+		else
+			fprintf(out, "trigger: '%s' did not finish\n", rl->command);
+		while (*p) {
+			size_t n = strcspn(p, "\n");
+
+			fprintf(out, "  | %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+	if (rl->new_pid > 0)
+		fprintf(out, "new process: pid %ld (%s)\n", rl->new_pid,
+			rl->evidence   ? rl->evidence
+			: rl->found_by ? rl->found_by
+				       : "found");
+}
+
 static void write_text(FILE *out, const struct rc_report *r, const struct rc_text_opts *o)
 {
 	enum rc_verdict v = rc_report_verdict(r);
@@ -206,6 +237,7 @@ static void write_text(FILE *out, const struct rc_report *r, const struct rc_tex
 	}
 	if (o->quiet)
 		return;
+	print_reload(out, rc_report_reload(r));
 	fputc('\n', out);
 	/* Worst checks first, so the reason for the verdict is on screen. */
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++)

@@ -60,6 +60,7 @@ struct options {
 	/* reload */
 	const char *reload_signal, *reload_exec, *pidfile;
 	double wait_s;
+	bool force; /* reload even when the preflight's static checks fail */
 	/* dwarf-layout */
 	const char *state_types[MAX_STATE_TYPES];
 	size_t n_state_types;

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * reloadcheck reload: snapshot a process, trigger its reload, find the new
- * process, snapshot it again and compare; the old executable against NEW.
+ * reloadcheck reload: the static checks of the running executable against
+ * NEW first (a fail refuses, unless --force), then snapshot the process,
+ * trigger its reload, find the process that exec'd, snapshot it again and
+ * compare; the old executable against NEW.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
@@ -12,16 +15,57 @@
 
 #include "cli.h"
 
+#define STATIC_NEEDS (RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC | RC_NEEDS_DWARF)
+
+/* "the static checks ... fail (id, id)": why the preflight stops the reload. */
+static void preflight_reason(const struct rc_report *pre, int pid, bool force, char *buf,
+			     size_t size)
+{
+	size_t len;
+
+	len = (size_t)snprintf(buf, size,
+			       "the static checks of the running executable (/proc/%d/exe) against "
+			       "NEW fail (",
+			       pid);
+	for (size_t i = 0; i < rc_report_check_count(pre) && len < size; i++) {
+		const struct rc_check_result *res = rc_report_check(pre, i);
+
+		if (rc_result_verdict(res) == RC_VERDICT_FAIL)
+			len += (size_t)snprintf(buf + len, size - len, "%s%s",
+						buf[len - 1] == '(' ? "" : ", ", rc_result_id(res));
+	}
+	if (len < size)
+		snprintf(buf + len, size - len, "%s",
+			 force ? "); --force: reloading anyway"
+			       : "): nothing was sent or run; --force reloads anyway");
+}
+
+/* The trigger and the new process into @info, from what the reload saw. */
+static void reload_info(const struct rc_reload *rl, const struct rc_reload_opts *ro,
+			const char *signal, struct rc_report_reload *info)
+{
+	info->triggered = rl->triggered;
+	info->signal = ro->signal ? signal : NULL;
+	info->command = ro->exec_cmd;
+	info->exit_status = rl->cmd_status;
+	info->output_tail = rl->cmd_output;
+	info->new_pid = rl->new_pid;
+	info->found_by = rl->found_by;
+	info->evidence = rl->evidence[0] ? rl->evidence : NULL;
+}
+
 int cmd_reload(int argc, char **argv)
 {
 	struct options o;
-	struct rc_report *r = NULL;
+	struct rc_report *r = NULL, *pre = NULL;
 	struct rc_ctx ctx = {0};
 	struct rc_err err = {0};
 	struct rc_reload rl = {0};
 	struct rc_reload_opts ro;
 	struct rc_binary_opts bo;
+	struct rc_report_reload info = {.exit_status = -1};
 	const char *types[2 * MAX_STATE_TYPES];
+	char signame[16] = "", reason[512];
 	int status, sig = 0;
 
 	status = parse_options(argc, argv, "reload", FOR_RELOAD, &o);
@@ -37,10 +81,17 @@ int cmd_reload(int argc, char **argv)
 			    o.reload_signal);
 		return RC_EXIT_USAGE;
 	}
+	if (o.reload_signal)
+		snprintf(signame, sizeof(signame), "SIG%s",
+			 o.reload_signal + (strncmp(o.reload_signal, "SIG", 3) ? 0 : 3));
 	r = report_new();
-	if (!r)
-		return RC_EXIT_CANNOT_CHECK;
+	pre = report_new();
+	if (!r || !pre) {
+		status = RC_EXIT_CANNOT_CHECK;
+		goto out;
+	}
 	rc_report_set_pid(r, o.pid);
+	rc_report_set_pid(pre, o.pid);
 	ro = (struct rc_reload_opts){
 		.pid = (int)o.pid,
 		.signal = sig,
@@ -63,11 +114,37 @@ int cmd_reload(int argc, char **argv)
 	ctx.old_elf = rl.old_exe;
 	rl.old_exe = NULL;
 	binary_opts(&o, NULL, &bo, types);
-	if (rc_ctx_open_binaries(&ctx, NULL, NULL, &bo, &err) != 0 ||
-	    rc_reload_run(&rl, &ro, &err) != 0) {
+	if (rc_ctx_open_binaries(&ctx, NULL, NULL, &bo, &err) != 0) {
 		status = cannot_check(&o, r, err.msg);
 		goto out;
 	}
+	/* Preflight: a NEW the static checks reject is never started. */
+	rc_run_checks(&ctx,
+		      &(struct rc_selection){.have = STATIC_NEEDS, .fail_on_warn = o.fail_on_warn},
+		      pre);
+	if (rc_report_verdict(pre) == RC_VERDICT_FAIL) {
+		preflight_reason(pre, (int)o.pid, o.force, reason, sizeof(reason));
+		info.reason = reason;
+		if (!o.force) {
+			info.refused = true;
+			rc_report_set_reload(pre, &info);
+			status = finish_report(pre, &o);
+			goto out;
+		}
+		info.forced = true;
+	}
+	if (rc_reload_run(&rl, &ro, &err) != 0) {
+		reload_info(&rl, &ro, signame, &info);
+		rc_report_set_reload(r, &info);
+		status = cannot_check(&o, r, err.msg);
+		/* What the command said is the first clue to why it failed. */
+		if (rl.cmd_output && rl.cmd_output[0])
+			fprintf(stderr, "%s: the command's last output:\n%s\n", progname,
+				rl.cmd_output);
+		goto out;
+	}
+	reload_info(&rl, &ro, signame, &info);
+	rc_report_set_reload(r, &info);
 	rc_report_set_pid(r, rl.new_pid);
 	/* Compare: the process against its snapshot before, the old exe against NEW. */
 	ctx.now = rl.after;
@@ -79,8 +156,7 @@ int cmd_reload(int argc, char **argv)
 		ctx.pprof_baseline = rl.pprof_before->profile_ok ? &rl.pprof_before->summary : NULL;
 	}
 	rc_run_checks(&ctx,
-		      &(struct rc_selection){.have = RC_NEEDS_BINARIES | RC_NEEDS_HOST_LIBC |
-						     RC_NEEDS_DWARF | RC_NEEDS_PROCESS |
+		      &(struct rc_selection){.have = STATIC_NEEDS | RC_NEEDS_PROCESS |
 						     (o.url ? RC_NEEDS_PPROF : 0),
 					     .fail_on_warn = o.fail_on_warn},
 		      r);
@@ -88,6 +164,7 @@ int cmd_reload(int argc, char **argv)
 out:
 	rc_reload_release(&rl);
 	rc_ctx_release(&ctx);
+	rc_report_free(pre);
 	rc_report_free(r);
 	return status;
 }

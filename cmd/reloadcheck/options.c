@@ -93,6 +93,7 @@ static const struct opt_def {
 	{"exec", required_argument, OPT_NONE, FOR_RELOAD, ARG_STR, FIELD(reload_exec)},
 	{"pidfile", required_argument, OPT_NONE, FOR_RELOAD, ARG_STR, FIELD(pidfile)},
 	{"wait", required_argument, OPT_WAIT, FOR_RELOAD, ARG_PARSE, 0},
+	{"force", no_argument, OPT_NONE, FOR_RELOAD, ARG_FLAG, FIELD(force)},
 	{"state-type", required_argument, OPT_STATE_TYPE, STATIC_CHECKS, ARG_PARSE, 0},
 	{"debug-dir", required_argument, OPT_NONE, STATIC_CHECKS, ARG_STR, FIELD(debug_dir)},
 	{"require-debuginfo", no_argument, OPT_NONE, STATIC_CHECKS, ARG_FLAG,

@@ -4,6 +4,10 @@
 # the same build passes; a reload into v2, which drops the SIGHUP handler and
 # leaves one thread's canary wrong, fails naming both; a trigger that reloads
 # nothing times out with exit 3; the target is never left stopped or traced.
+# A NEW the static checks reject is refused before the trigger (exit 1, the
+# command never runs) unless --force, which the report records. --exec runs
+# its command with no signal ignored or blocked, stdin /dev/null and a process
+# group of its own; its exit status and last 10 output lines are reported.
 # Then the Go pprof server's own SIGUSR2 reload (an exec in place keeping its
 # listening socket, testdata/pprof/server): the listener, the endpoint and the
 # profile continue, and the server still answers afterwards.
@@ -21,13 +25,7 @@ start() { # start V2PATH: run target 4 V2PATH, set $pid once it is ready
 	for _ in $(seq 100); do grep -q ready "$out" && return; sleep 0.05; done
 	bad "target did not get ready"
 }
-running() { # the target runs, not stopped, not traced
-	local st tr
-	st=$(awk '/^State:/{print $2}' "/proc/$1/status" 2>/dev/null)
-	tr=$(awk '/^TracerPid:/{print $2}' "/proc/$1/status" 2>/dev/null)
-	if [ -n "$st" ] && [ "$st" != T ] && [ "$st" != t ] && [ "$tr" = 0 ]; then ok; else
-		bad "target $1 not running untraced (State $st, TracerPid $tr)"; fi
-}
+. "$src/cmd/tests/proc_lib.sh" # running
 
 # 1. A clean reload: the target re-execs its own build.
 start "$fx/probe/target"
@@ -69,7 +67,59 @@ expect_status 2 $? "--signal KILL"
 "$rc" reload --pid "$pid" --new "$fx/probe/target" --signal USR2 --exec true >/dev/null 2>&1
 expect_status 2 $? "two triggers"
 
-# 5. The Go pprof server reloads itself on SIGUSR2 (same pid, same port, the
+# 5. Preflight: a NEW the static checks reject is refused before the trigger;
+# the command is never run. --force goes on and says so in the report.
+start "$fx/probe/target"
+rm -f "$tmp/ran" "$tmp/sig.txt" # left by an earlier run
+"$rc" reload --pid "$pid" --new "$fx/removed_export/new" --exec "touch '$tmp/ran'" --wait 1 \
+	--format json --output "$tmp/refused.json" 2>"$tmp/refused.err"
+expect_status 1 $? "refused ($(head -1 "$tmp/refused.err"))"
+[ ! -e "$tmp/ran" ] && ok || bad "refused: the command ran"
+"$py" "$src/cmd/tests/validate_report.py" "$src/lib/schema/report-v1.schema.json" "$tmp/refused.json" >/dev/null &&
+	ok || bad "refused report does not validate"
+[ "$(json "$tmp/refused.json" 'r["reload"]["preflight"], "trigger" in r["reload"], r["verdict"]')" = "refused False fail" ] &&
+	ok || bad "refused: $(json "$tmp/refused.json" 'r.get("reload")')"
+[ "$(json "$tmp/refused.json" '[c["verdict"] for c in r["checks"] if c["id"]=="symbol-drift"]')" = "['fail']" ] &&
+	ok || bad "refused: the static findings are not in the report"
+"$rc" reload --pid "$pid" --new "$fx/removed_export/new" --exec "touch '$tmp/ran'" --wait 1 --force \
+	--format json --output "$tmp/forced.json" 2>"$tmp/forced.err"
+expect_status 3 $? "forced, nothing exec'd ($(head -1 "$tmp/forced.err"))"
+[ -e "$tmp/ran" ] && ok || bad "forced: the command did not run"
+[ "$(json "$tmp/forced.json" 'r["reload"]["preflight"], r["reload"]["trigger"]["exit_status"]')" = "forced 0" ] &&
+	ok || bad "forced: $(json "$tmp/forced.json" 'r.get("reload")')"
+running "$pid"
+
+# 6. A clean trigger: the command runs with no signal ignored or blocked
+# (sigign starts reloadcheck with SIGHUP, SIGINT, SIG32 and SIG33 ignored and
+# SIGUSR1 blocked), stdin from /dev/null, in a process group of its own; its
+# exit status and last output lines are in the report.
+cmd="grep -E '^Sig(Ign|Blk)' /proc/self/status >'$tmp/sig.txt'; for i in \$(seq 30); do echo line\$i; done; echo err >&2"
+"$fx/tools/sigign" "$rc" reload --pid "$pid" --new "$fx/probe/target" --exec "$cmd" --wait 1 \
+	--format json --output "$tmp/clean-trigger.json" 2>"$tmp/clean-trigger.err" <<<"not for the command"
+expect_status 3 $? "clean trigger ($(head -1 "$tmp/clean-trigger.err"))"
+[ "$(cat "$tmp/sig.txt" 2>/dev/null | tr -s '\t' ' ')" = "$(printf 'SigBlk: 0000000000000000\nSigIgn: 0000000000000000')" ] &&
+	ok || bad "the command's signals: $(cat "$tmp/sig.txt" 2>/dev/null)"
+"$py" "$src/cmd/tests/validate_report.py" "$src/lib/schema/report-v1.schema.json" "$tmp/clean-trigger.json" >/dev/null &&
+	ok || bad "clean trigger report does not validate"
+tail=$(json "$tmp/clean-trigger.json" 'r["reload"]["trigger"]["output_tail"]')
+[ "$(json "$tmp/clean-trigger.json" 'r["reload"]["trigger"]["exit_status"]')" = 0 ] &&
+	ok || bad "clean trigger: exit status $(json "$tmp/clean-trigger.json" 'r["reload"]["trigger"]')"
+[ "$(echo "$tail" | wc -l)" = 10 ] && [ "$(echo "$tail" | head -1)" = line22 ] && [ "$(echo "$tail" | tail -1)" = err ] &&
+	ok || bad "clean trigger: the last 10 lines are not kept: $tail"
+# Where stdin comes from and the process group, from a second command.
+"$rc" reload --pid "$pid" --new "$fx/probe/target" --exec "read -r x; echo stdin \$?; echo pgid \$(cut -d' ' -f5 /proc/\$\$/stat) pid \$\$" \
+	--wait 1 --format json --output "$tmp/pg.json" 2>/dev/null <<<"not for the command"
+read -r _ stdin_st _ pg _ shpid <<<"$(json "$tmp/pg.json" 'r["reload"]["trigger"]["output_tail"].replace(chr(10), " ")')"
+[ "$stdin_st" = 1 ] && ok || bad "the command's stdin is not /dev/null (read exited '$stdin_st')"
+[ -n "$pg" ] && [ "$pg" = "$shpid" ] && ok || bad "the command is not in a process group of its own (pgid '$pg', pid '$shpid')"
+# A failing command: exit 3 naming its status; its output on stderr.
+"$rc" reload --pid "$pid" --new "$fx/probe/target" --exec 'echo boom >&2; exit 7' --wait 1 >/dev/null 2>"$tmp/fail.err"
+expect_status 3 $? "failing command"
+grep -q "failed (exit status 7)" "$tmp/fail.err" && grep -q '^boom$' "$tmp/fail.err" && ok ||
+	bad "failing command: $(cat "$tmp/fail.err")"
+running "$pid"
+
+# 7. The Go pprof server reloads itself on SIGUSR2 (same pid, same port, the
 # listening socket passed across the exec): with --pprof the endpoint answers
 # before and after and the CPU profile continues.
 out=$tmp/go.out

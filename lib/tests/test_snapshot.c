@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1588,6 +1589,102 @@ START_TEST(parse_maps_lines)
 }
 END_TEST
 
+/* An auxv image of @n (type, value) pairs in the native layout. */
+static size_t make_auxv(unsigned char *buf, const unsigned long (*pairs)[2], size_t n)
+{
+	memcpy(buf, pairs, n * sizeof(pairs[0]));
+	return n * sizeof(pairs[0]);
+}
+
+START_TEST(parse_auxv_images)
+{
+	const unsigned long good[][2] = {{AT_PHDR, 0x1040},	  {AT_ENTRY, 0x1100},
+					 {AT_BASE, 0x7f00},	  {AT_SYSINFO_EHDR, 0x7ffd0000},
+					 {AT_RANDOM, 0x7ffc1234}, {AT_NULL, 0}};
+	const unsigned long no_random[][2] = {{AT_ENTRY, 0x1100}, {AT_NULL, 0}};
+	unsigned char buf[256];
+	struct rci_exec_id id = {.at_random = 99}, other;
+	size_t len = make_auxv(buf, good, 6);
+
+	ck_assert_int_eq(rci_parse_auxv(buf, len, &id), 0);
+	ck_assert_uint_eq(id.at_random, 0x7ffc1234);
+	ck_assert_uint_eq(id.at_sysinfo_ehdr, 0x7ffd0000);
+	ck_assert_uint_eq(id.at_entry, 0x1100);
+	ck_assert_uint_eq(id.at_phdr, 0x1040);
+	ck_assert_uint_eq(id.at_base, 0x7f00);
+	other = id;
+	ck_assert(!rci_exec_id_differs(&id, &other));
+	other.at_random++;
+	ck_assert(rci_exec_id_differs(&id, &other));
+	other = id;
+	other.at_sysinfo_ehdr = 0;
+	ck_assert(rci_exec_id_differs(&id, &other));
+	/* Truncated before AT_NULL, cut mid-pair, empty, without AT_RANDOM: refused, out untouched. */
+	other = id;
+	ck_assert_int_eq(rci_parse_auxv(buf, len - 2 * sizeof(unsigned long), &other), -1);
+	ck_assert_int_eq(rci_parse_auxv(buf, len - 3, &other), -1);
+	ck_assert_int_eq(rci_parse_auxv(buf, 0, &other), -1);
+	len = make_auxv(buf, no_random, 2);
+	ck_assert_int_eq(rci_parse_auxv(buf, len, &other), -1);
+	ck_assert(!rci_exec_id_differs(&id, &other));
+}
+END_TEST
+
+/* Wait until @pid runs another executable than this test (it exec'd). */
+static bool wait_exec(pid_t pid)
+{
+	char self[PATH_MAX] = "", child[PATH_MAX] = "", path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	if (readlink("/proc/self/exe", self, sizeof(self) - 1) < 0)
+		return false;
+	for (int i = 0; i < 200; i++) {
+		memset(child, 0, sizeof(child));
+		if (readlink(path, child, sizeof(child) - 1) > 0 && strcmp(self, child) != 0)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* A forked child keeps its parent's auxv identity; one that exec'd has its own. */
+START_TEST(exec_id_fork_and_exec)
+{
+	struct rci_exec_id self, forked, execd;
+	struct rc_err err = {0};
+	pid_t f, e;
+	int st;
+
+	ck_assert_int_eq(rci_read_exec_id(getpid(), &self, &err), 0);
+	ck_assert_uint_ne(self.at_random, 0);
+	f = fork();
+	ck_assert_int_ge(f, 0);
+	if (f == 0) {
+		pause();
+		_exit(0);
+	}
+	e = fork();
+	ck_assert_int_ge(e, 0);
+	if (e == 0) {
+		execl("/bin/sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(rci_read_exec_id(f, &forked, &err), 0);
+	ck_assert(!rci_exec_id_differs(&self, &forked));
+	ck_assert(wait_exec(e));
+	ck_assert_int_eq(rci_read_exec_id(e, &execd, &err), 0);
+	ck_assert(rci_exec_id_differs(&self, &execd));
+	kill(f, SIGKILL);
+	kill(e, SIGKILL);
+	waitpid(f, &st, 0);
+	waitpid(e, &st, 0);
+	/* Gone: an error that says so, the output untouched. */
+	execd.at_random = 7;
+	ck_assert_int_eq(rci_read_exec_id(e, &execd, &err), -RC_ENOENT);
+	ck_assert_uint_eq(execd.at_random, 7);
+}
+END_TEST
+
 START_TEST(parse_inet_lines)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -1715,6 +1812,8 @@ static Suite *snapshot_suite(void)
 	tcase_add_test(tc, parse_status_masks);
 	tcase_add_test(tc, parse_maps_lines);
 	tcase_add_test(tc, parse_unix_lines);
+	tcase_add_test(tc, parse_auxv_images);
+	tcase_add_test(tc, exec_id_fork_and_exec);
 	suite_add_tcase(s, tc);
 	/* /proc/net/tcp's addresses are in host byte order: the fixed lines are x86's. */
 	tc = tcase_create("procfs-inet-parser");

@@ -19,11 +19,12 @@ struct rc_err;
 struct rc_elf;
 struct rc_snapshot;
 struct rc_canary_spec;
+struct rci_exec_id;
 
 struct rc_reload_opts {
 	int pid;
 	int signal;	      /* the trigger: a signal (rc_reload_parse_signal), or */
-	const char *exec_cmd; /* a command run with sh -c */
+	const char *exec_cmd; /* a command run with /bin/sh -c, in a clean state */
 	const char *pidfile;  /* where the new process writes its pid, or NULL */
 	double wait_s;	      /* to find the new process and see it ready; default 30 */
 	const struct rc_canary_spec *canaries;
@@ -39,10 +40,19 @@ struct rc_reload {
 	struct rc_pprof_fetch *pprof_before, *pprof_after; /* with pprof_url */
 	int new_pid;					   /* the process after the reload */
 	bool reexec_seen;				   /* the same pid exec'd */
+	/* How new_pid was found (a static string) and the exec evidence seen. */
+	const char *found_by;
+	char evidence[256];
+	/* The trigger: sent or started; exec_cmd's exit status (128 + N when signal N
+	 * ended it, -1 while unknown) and the last lines it printed (stdout and
+	 * stderr, at most 10 lines or 4 KiB; NUL-terminated, or NULL). */
+	bool triggered;
+	int cmd_status;
+	char *cmd_output;
 	/* private */
 	uint64_t old_dev_, old_ino_;
-	int *known_pids_;
-	size_t n_known_pids_;
+	struct rci_exec_id *old_id_; /* the old image's auxv identity, NULL when unreadable */
+	uint64_t trigger_ticks_;     /* CLOCK_BOOTTIME at the trigger, in clock ticks */
 };
 
 /* SIGHUP for "HUP" or "SIGHUP" (HUP, USR1, USR2, TERM, INT, QUIT); 0 for anything else. */
@@ -58,10 +68,18 @@ int rc_reload_prepare(struct rc_reload *rl, const struct rc_reload_opts *o, stru
 
 /*
  * Send the signal or run the command (its failure is an error), then find the
- * new process: the same pid running a new file or re-exec'd (every old thread
- * gone), the pid in the pidfile, or a child of pid started after the trigger.
- * Wait until it listens where the old one did, snapshot it and fetch its
- * endpoint. -RC_ENOENT when no new process appeared within wait_s.
+ * new process by exec evidence: a process that runs another executable file
+ * than the old one, or whose auxiliary vector (/proc/PID/auxv: AT_RANDOM, the
+ * vDSO, the entry point) is not the old image's, which a forked child that has
+ * not exec'd shares. Looked for in the same pid (also re-exec'd into the same
+ * file: every old thread gone), then the pid in the pidfile when there is
+ * one, else the children of pid started after the trigger. Wait until it listens where the old one did,
+ * snapshot it and fetch its endpoint. -RC_ENOENT when no process exec'd within
+ * wait_s.
+ *
+ * The command runs as /bin/sh -c CMD with every signal at its default
+ * disposition, an empty signal mask, stdin from /dev/null and a process group
+ * of its own; its stdout and stderr are captured (cmd_status, cmd_output).
  */
 int rc_reload_run(struct rc_reload *rl, const struct rc_reload_opts *o, struct rc_err *err);
 

@@ -88,6 +88,28 @@ void rc_report_set_duration_ms(struct rc_report *r, uint64_t ms);
  */
 void rc_report_stop_clock(struct rc_report *r);
 void rc_report_set_created(struct rc_report *r, int64_t unix_seconds);
+/*
+ * What `reload` did besides the checks (the JSON report's "reload" member):
+ * the preflight of the static checks, the trigger, the new process.
+ */
+struct rc_report_reload {
+	bool refused;		 /* the preflight failed: nothing was triggered */
+	bool forced;		 /* the preflight failed and --force went on */
+	const char *reason;	 /* why it was refused or forced, or NULL */
+	bool triggered;		 /* the signal was sent or the command run */
+	const char *signal;	 /* "SIGUSR2", or NULL */
+	const char *command;	 /* the --exec command, or NULL */
+	int exit_status;	 /* the command's (128 + N for signal N); -1 unknown */
+	const char *output_tail; /* its last lines of output, or NULL */
+	long new_pid;		 /* 0 when none was found */
+	const char *found_by;	 /* "same-pid", "pidfile", "child", or NULL */
+	const char *evidence;	 /* the exec evidence, or NULL */
+};
+/* Record @rl in @r; strings are copied. */
+void rc_report_set_reload(struct rc_report *r, const struct rc_report_reload *rl);
+/* The recorded reload, or NULL. */
+const struct rc_report_reload *rc_report_reload(const struct rc_report *r);
+
 /* Mark the whole run as unable to check (verdict "error", an "error" member). */
 void rc_report_set_error(struct rc_report *r, const char *message);
 
