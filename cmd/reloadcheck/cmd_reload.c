@@ -10,6 +10,7 @@
 
 #include <reloadcheck/elf.h>
 #include <reloadcheck/error.h>
+#include <reloadcheck/policy.h>
 #include <reloadcheck/reload.h>
 #include <reloadcheck/runner.h>
 
@@ -66,6 +67,11 @@ int cmd_reload(int argc, char **argv)
 	struct rc_report_reload info = {.exit_status = -1};
 	const char *types[2 * MAX_STATE_TYPES];
 	char signame[16] = "", reason[512];
+	struct rc_policy *policy = NULL;
+	struct rc_canary_spec canaries[MAX_CANARIES];
+	const struct rc_canary_spec *pc;
+	struct rc_thresholds th;
+	size_t nc;
 	int status, sig = 0;
 
 	status = parse_options(argc, argv, "reload", FOR_RELOAD, &o);
@@ -84,6 +90,17 @@ int cmd_reload(int argc, char **argv)
 	if (o.reload_signal)
 		snprintf(signame, sizeof(signame), "SIG%s",
 			 o.reload_signal + (strncmp(o.reload_signal, "SIG", 3) ? 0 : 3));
+	status = load_policy(&o, &policy);
+	if (status)
+		return status;
+	/* The command line's canaries, then the policy's. */
+	nc = o.n_canaries;
+	memcpy(canaries, o.canaries, nc * sizeof(*canaries));
+	for (size_t i = 0, n = rc_policy_canaries(policy, &pc); i < n && nc < MAX_CANARIES; i++)
+		canaries[nc++] = pc[i];
+	rc_policy_thresholds(policy, &th);
+	ctx.thresholds = &th;
+	ctx.n_expected_listeners = rc_policy_listeners(policy, &ctx.expected_listeners);
 	r = report_new();
 	pre = report_new();
 	if (!r || !pre) {
@@ -98,8 +115,8 @@ int cmd_reload(int argc, char **argv)
 		.exec_cmd = o.reload_exec,
 		.pidfile = o.pidfile,
 		.wait_s = o.wait_s,
-		.canaries = o.canaries,
-		.n_canaries = o.n_canaries,
+		.canaries = canaries,
+		.n_canaries = nc,
 		.pprof_url = o.url,
 	};
 	pprof_fetch_opts(&o, &ro.fetch);
@@ -113,14 +130,16 @@ int cmd_reload(int argc, char **argv)
 	}
 	ctx.old_elf = rl.old_exe;
 	rl.old_exe = NULL;
-	binary_opts(&o, NULL, &bo, types);
+	binary_opts(&o, policy, &bo, types);
 	if (rc_ctx_open_binaries(&ctx, NULL, NULL, &bo, &err) != 0) {
 		status = cannot_check(&o, r, err.msg);
 		goto out;
 	}
 	/* Preflight: a NEW the static checks reject is never started. */
 	rc_run_checks(&ctx,
-		      &(struct rc_selection){.have = STATIC_NEEDS, .fail_on_warn = o.fail_on_warn},
+		      &(struct rc_selection){.have = STATIC_NEEDS,
+					     .policy = policy,
+					     .fail_on_warn = o.fail_on_warn},
 		      pre);
 	if (rc_report_verdict(pre) == RC_VERDICT_FAIL) {
 		preflight_reason(pre, (int)o.pid, o.force, reason, sizeof(reason));
@@ -158,6 +177,7 @@ int cmd_reload(int argc, char **argv)
 	rc_run_checks(&ctx,
 		      &(struct rc_selection){.have = STATIC_NEEDS | RC_NEEDS_PROCESS |
 						     (o.url ? RC_NEEDS_PPROF : 0),
+					     .policy = policy,
 					     .fail_on_warn = o.fail_on_warn},
 		      r);
 	status = finish_report(r, &o);
@@ -166,5 +186,6 @@ out:
 	rc_ctx_release(&ctx);
 	rc_report_free(pre);
 	rc_report_free(r);
+	rc_policy_free(policy);
 	return status;
 }

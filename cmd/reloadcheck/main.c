@@ -90,6 +90,7 @@ const char help_text[] =
 	"                               worker that did not exec is never the new process)\n"
 	"      --wait S                 give up when nothing exec'd within S s (default 30)\n"
 	"      --pprof URL, --tls-canary SYM=VALUE  also compare profiling and canaries\n"
+	"      --policy FILE            as for gate; it also decides the preflight\n"
 	"\n"
 	"Options for diff, gate and reload (dwarf-layout):\n"
 	"      --state-type NAME        compare the layout of type NAME ('struct session');\n"

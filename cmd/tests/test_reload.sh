@@ -87,6 +87,15 @@ expect_status 3 $? "forced, nothing exec'd ($(head -1 "$tmp/forced.err"))"
 [ -e "$tmp/ran" ] && ok || bad "forced: the command did not run"
 [ "$(json "$tmp/forced.json" 'r["reload"]["preflight"], r["reload"]["trigger"]["exit_status"]')" = "forced 0" ] &&
 	ok || bad "forced: $(json "$tmp/forced.json" 'r.get("reload")')"
+# The policy decides the preflight too: with symbol-drift disabled the same
+# NEW is not refused, and the command runs.
+rm -f "$tmp/ran"
+printf '{"policy": "reloadcheck/policy/v1", "checks": {"symbol-drift": {"enabled": false}}}\n' \
+	>"$tmp/nodrift.policy.json"
+"$rc" reload --pid "$pid" --new "$fx/removed_export/new" --exec "touch '$tmp/ran'" --wait 1 \
+	--policy "$tmp/nodrift.policy.json" --format json --output "$tmp/policy.json" 2>"$tmp/policy.err"
+expect_status 3 $? "reload --policy, nothing exec'd ($(head -1 "$tmp/policy.err"))"
+[ -e "$tmp/ran" ] && ok || bad "reload --policy: the preflight still refused"
 running "$pid"
 
 # 6. A clean trigger: the command runs with no signal ignored or blocked
