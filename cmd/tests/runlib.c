@@ -586,3 +586,22 @@ void stop_child(pid_t *pid, int *out)
 		close(*out);
 	*out = -1;
 }
+
+void child_spawn(struct child *c, const char *const argv[])
+{
+	*c = (struct child){.out = -1};
+	c->pid = spawn_piped(argv, &c->out);
+}
+
+void child_stop(struct child *c)
+{
+	stop_child(&c->pid, &c->out);
+}
+
+const cJSON *check_with_verdict(const cJSON *report, const char *id, const char *want)
+{
+	const cJSON *c = find_check(report, id);
+
+	assert_verdict(c, want);
+	return c;
+}

@@ -75,22 +75,13 @@ static void validate_summary(const char *path)
 
 /* ---- servers ---- */
 
-struct server {
-	pid_t pid;
-	int out;	/* read end of its stdout, or -1 */
-	char line[256]; /* the last line it printed */
-	int port;
-	char url[64]; /* http://127.0.0.1:PORT */
-};
-
 /* Start @bin -mode @mode with its stdout piped to us and wait for `pid P port N ready`. */
-static void server_start(struct server *s, const char *bin, const char *mode)
+static void server_start(struct child *s, const char *bin, const char *mode)
 {
 	const char *const argv[] = {bin, "-mode", mode, NULL};
 	int pid_seen, end = 0;
 
-	*s = (struct server){.out = -1};
-	s->pid = spawn_piped(argv, &s->out);
+	child_spawn(s, argv);
 
 	ck_assert_msg(read_line(s->out, s->line, sizeof(s->line), READY_TIMEOUT_MS),
 		      "%s -mode %s: no ready line within %d ms", bin, mode, READY_TIMEOUT_MS);
@@ -103,13 +94,13 @@ static void server_start(struct server *s, const char *bin, const char *mode)
 }
 
 /* Kill @s and reap it. */
-static void server_stop(struct server *s)
+static void server_stop(struct child *s)
 {
-	stop_child(&s->pid, &s->out);
+	child_stop(s);
 }
 
 /* @s is still running after @after. */
-static void assert_alive(const struct server *s, const char *after)
+static void assert_alive(const struct child *s, const char *after)
 {
 	ck_assert_msg(waitpid(s->pid, NULL, WNOHANG) == 0, "server %d is gone after %s",
 		      (int)s->pid, after);
@@ -282,7 +273,7 @@ static void pp_free(struct pp *p)
 }
 
 /* `pprof --url S --seconds 1 [--pid P] [ARGS...]`, as pprof_json. */
-static void pprof_url(struct pp *p, const char *name, const struct server *s, pid_t pid, bool save,
+static void pprof_url(struct pp *p, const char *name, const struct child *s, pid_t pid, bool save,
 		      const char *const args[])
 {
 	const char *argv[48] = {"--url", s->url, "--seconds", "1"};
@@ -370,7 +361,7 @@ static void assert_hot_summary(const cJSON *summary)
 /* A hot server's profile, saved as RC_TMP/<name>.summary.json; the server is stopped. */
 static char *hot_baseline(const char *name)
 {
-	struct server s;
+	struct child s;
 	struct pp p;
 	char *path;
 
@@ -390,7 +381,7 @@ static char *hot_baseline(const char *name)
 
 START_TEST(hot_server_passes)
 {
-	struct server s;
+	struct child s;
 	struct pp p;
 	const cJSON *ep, *f, *d;
 	char *text;
@@ -401,8 +392,7 @@ START_TEST(hot_server_passes)
 	ck_assert_str_eq(json_str(p.report, "verdict"), "pass");
 	ck_assert_int_eq((int)json_num(json_obj(p.report, "inputs"), "pid"), (int)s.pid);
 
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "pass");
+	ep = check_with_verdict(p.report, "pprof-endpoint", "pass");
 	the_finding(ep, "pprof.index", "info");
 	f = the_finding(ep, "pprof.goroutines", "info");
 	/* main, the two burners, the listener and the request being served at least. */
@@ -466,7 +456,7 @@ START_TEST(restart_continuity_passes)
 {
 	char *base = hot_baseline("restart-base");
 	cJSON *old = load_json(base);
-	struct server s;
+	struct child s;
 	struct pp p;
 	const cJSON *c, *f, *e;
 	size_t union_n = 0;
@@ -533,7 +523,7 @@ END_TEST
 START_TEST(hot_function_vanishes)
 {
 	char *base = hot_baseline("swap-base");
-	struct server s;
+	struct child s;
 	struct pp p;
 	const cJSON *c, *f;
 	int hot = 0;
@@ -544,8 +534,7 @@ START_TEST(hot_function_vanishes)
 		      p.r.err.p);
 	ck_assert_str_eq(json_str(p.report, "verdict"), "warn");
 	assert_verdict(find_check(p.report, "pprof-endpoint"), "pass");
-	c = find_check(p.report, "pprof-continuity");
-	assert_verdict(c, "warn");
+	c = check_with_verdict(p.report, "pprof-continuity", "warn");
 	/*
 	 * main.burnHot vanished, once. main.burnWarm runs in both, but with
 	 * 10% of a core a short profile on a starved machine may miss it:
@@ -589,7 +578,7 @@ END_TEST
 
 START_TEST(idle_no_samples_warns)
 {
-	struct server s;
+	struct child s;
 	struct pp p;
 	const cJSON *ep, *f;
 
@@ -597,8 +586,7 @@ START_TEST(idle_no_samples_warns)
 	pprof_url(&p, "idle", &s, s.pid, false, NULL);
 	ck_assert_msg(p.r.status == 0, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
 	ck_assert_str_eq(json_str(p.report, "verdict"), "warn");
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "warn");
+	ep = check_with_verdict(p.report, "pprof-endpoint", "warn");
 	f = the_finding(ep, "pprof.no_samples", "warn");
 	ck_assert_msg(cJSON_IsFalse(json_item(json_obj(f, "detail"), "busy")),
 		      "an idle process is not busy: %s", show(f));
@@ -616,7 +604,7 @@ END_TEST
 
 START_TEST(nopprof_index_missing_fails)
 {
-	struct server s;
+	struct child s;
 	struct pp p;
 	const cJSON *ep, *f;
 	char *text;
@@ -625,8 +613,7 @@ START_TEST(nopprof_index_missing_fails)
 	pprof_url(&p, "nopprof", &s, s.pid, false, NULL);
 	ck_assert_msg(p.r.status == 1, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
 	ck_assert_str_eq(json_str(p.report, "verdict"), "fail");
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "fail");
+	ep = check_with_verdict(p.report, "pprof-endpoint", "fail");
 	f = the_finding(ep, "pprof.index_missing", "fail");
 	ck_assert_int_eq((int)json_num(json_obj(f, "detail"), "status"), 404);
 	text = show(f);
@@ -677,8 +664,7 @@ START_TEST(refused_is_3)
 	ck_assert_str_eq(json_str(j, "verdict"), "error");
 	ck_assert_int_eq((int)json_num(j, "exit_code"), 3);
 	ck_assert_str_eq(json_str(json_obj(j, "inputs"), "pprof_url"), url);
-	ep = find_check(j, "pprof-endpoint");
-	assert_verdict(ep, "error");
+	ep = check_with_verdict(j, "pprof-endpoint", "error");
 	reason = json_item(ep, "reason");
 	ck_assert_msg(
 		cJSON_IsString(reason) && strcasestr(reason->valuestring, "connection refused") &&
@@ -695,7 +681,7 @@ END_TEST
 
 START_TEST(contended_warns)
 {
-	struct server s;
+	struct child s;
 	struct pp p;
 	struct http h;
 	const cJSON *ep, *f;
@@ -728,8 +714,7 @@ START_TEST(contended_warns)
 		      p.r.err.p);
 	ck_assert_msg(p.r.ms >= 1000 && p.r.ms < 3500,
 		      "contended run took %lld ms: it should retry until --timeout 2", p.r.ms);
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "warn");
+	ep = check_with_verdict(p.report, "pprof-endpoint", "warn");
 	f = the_finding(ep, "pprof.contended", "warn");
 	ck_assert_msg(strstr(json_str(f, "message"), "already in use"), "message: %s",
 		      json_str(f, "message"));
@@ -755,7 +740,7 @@ END_TEST
 
 START_TEST(profile_file_offline)
 {
-	struct server s;
+	struct child s;
 	struct http h;
 	struct pp p;
 	const cJSON *ep, *f;
@@ -777,8 +762,7 @@ START_TEST(profile_file_offline)
 	pprof_json(&p, "file", NULL, true, (const char *const[]){"--profile", file, NULL});
 	ck_assert_msg(p.r.status == 0, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
 	ck_assert_str_eq(json_str(p.report, "verdict"), "pass");
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "pass");
+	ep = check_with_verdict(p.report, "pprof-endpoint", "pass");
 	f = the_finding(ep, "pprof.profile", "info");
 	ck_assert_msg(json_num(json_obj(f, "detail"), "samples") ==
 				      summary_total(p.summary, "samples", "count") &&
@@ -878,7 +862,7 @@ END_TEST
 
 START_TEST(build_id_mismatch_warns)
 {
-	struct server a, b;
+	struct child a, b;
 	struct pp p;
 	const cJSON *ep, *f;
 
@@ -888,8 +872,7 @@ START_TEST(build_id_mismatch_warns)
 	assert_alive(&b, "the mismatch run");
 	ck_assert_msg(p.r.status == 0, "a warning exits 0: exit %d; stderr:\n%s", p.r.status,
 		      p.r.err.p);
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "warn");
+	ep = check_with_verdict(p.report, "pprof-endpoint", "warn");
 	f = the_finding(ep, "pprof.build_id_mismatch", "warn");
 	ck_assert_str_eq(json_str(json_obj(f, "detail"), "profile_build_id"), BUILD_ID_A);
 	ck_assert_str_eq(json_str(json_obj(f, "detail"), "exe_build_id"), BUILD_ID_B);
