@@ -885,25 +885,29 @@ END_TEST
 
 /* ---- suite ---- */
 
-static TCase *tcase(Suite *s, const char *name, int timeout)
-{
-	return kill_list_tcase(s, name, timeout, kill_list_teardown);
-}
-
+/* One TCase a test, each with 30 s and the kill list's teardown. */
 static Suite *pprof_suite(void)
 {
 	Suite *s = suite_create("pprof");
+	const struct {
+		const char *name;
+		const TTest *test;
+	} cases[] = {
+		{"hot", hot_server_passes},
+		{"restart", restart_continuity_passes},
+		{"swap", hot_function_vanishes},
+		{"idle", idle_no_samples_warns},
+		{"nopprof", nopprof_index_missing_fails},
+		{"refused", refused_is_3},
+		{"contended", contended_warns},
+		{"profile_file", profile_file_offline},
+		{"usage", usage_errors_are_2},
+		{"build_id_mismatch", build_id_mismatch_warns},
+	};
 
-	tcase_add_test(tcase(s, "hot", 30), hot_server_passes);
-	tcase_add_test(tcase(s, "restart", 30), restart_continuity_passes);
-	tcase_add_test(tcase(s, "swap", 30), hot_function_vanishes);
-	tcase_add_test(tcase(s, "idle", 30), idle_no_samples_warns);
-	tcase_add_test(tcase(s, "nopprof", 30), nopprof_index_missing_fails);
-	tcase_add_test(tcase(s, "refused", 30), refused_is_3);
-	tcase_add_test(tcase(s, "contended", 30), contended_warns);
-	tcase_add_test(tcase(s, "profile_file", 30), profile_file_offline);
-	tcase_add_test(tcase(s, "usage", 30), usage_errors_are_2);
-	tcase_add_test(tcase(s, "build_id_mismatch", 30), build_id_mismatch_warns);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		tcase_add_test(kill_list_tcase(s, cases[i].name, 30, kill_list_teardown),
+			       cases[i].test);
 	return s;
 }
 
