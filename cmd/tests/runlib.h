@@ -78,6 +78,12 @@ void write_file(const char *path, const void *data, size_t len);
 /* ---- JSON ---- */
 
 cJSON *parse_json(const char *text, const char *what);
+/*
+ * The JSON report of run @r (written with --output to @path, stdout empty):
+ * loaded, validated, report-v1, its exit_code @r's status and its verdict
+ * one that status allows (3: error, 1: fail or warn, 0: pass or warn).
+ */
+cJSON *load_run_report(const struct run *r, const char *path);
 cJSON *load_json(const char *path);
 const cJSON *json_item(const cJSON *obj, const char *key);
 const char *json_str(const cJSON *obj, const char *key);
