@@ -493,3 +493,28 @@ int rci_for_children(struct rc_dwarf *dw, Dwarf_Die die, child_fn fn, void *arg,
 	}
 	return 0;
 }
+
+int rci_dwarf_next_unit(struct rc_dwarf *dw, bool is_info, Dwarf_Half *ver, Dwarf_Die *cu,
+			struct rc_err *err)
+{
+	Dwarf_Unsigned len = 0, typeoff = 0, next = 0;
+	Dwarf_Half v = 0, asz = 0, lsz = 0, esz = 0, ut = 0;
+	Dwarf_Off abbrev = 0;
+	Dwarf_Sig8 sig;
+	Dwarf_Error e = NULL;
+	Dwarf_Die die = NULL;
+	int res = dwarf_next_cu_header_d(dw->dbg, is_info, &len, &v, &abbrev, &asz, &lsz, &esz,
+					 &sig, &typeoff, &next, &ut, &e);
+
+	if (res == DW_DLV_NO_ENTRY)
+		return 0;
+	if (res == DW_DLV_ERROR)
+		return rci_dwarf_err(dw, e, err, "reading a unit header");
+	res = dwarf_siblingof_b(dw->dbg, NULL, is_info, &die, &e);
+	if (res == DW_DLV_ERROR)
+		return rci_dwarf_err(dw, e, err, "reading a unit's first DIE");
+	if (ver)
+		*ver = v;
+	*cu = res == DW_DLV_OK ? die : NULL;
+	return 1;
+}

@@ -158,6 +158,22 @@ static void load_pub(struct rc_dwarf *dw)
 	}
 }
 
+/*
+ * Index entry @name at @off of a pubnames list, given the result @res of
+ * reading it (an entry libdwarf cannot read is skipped); negative when out of
+ * memory.
+ */
+static int pub_add(struct rc_dwarf *dw, int res, const char *name, Dwarf_Off off, Dwarf_Error *e)
+{
+	if (res != DW_DLV_OK) {
+		if (*e)
+			dwarf_dealloc_error(dw->dbg, *e);
+		*e = NULL;
+		return 0;
+	}
+	return index_add(&dw->pub, name_hash(name, strlen(name)), IK_ANY, off, true, false);
+}
+
 /* The same through libdwarf's lists. */
 static void load_pub_libdwarf(struct rc_dwarf *dw)
 {
@@ -173,15 +189,8 @@ static void load_pub_libdwarf(struct rc_dwarf *dw)
 			char *name = NULL;
 			Dwarf_Off off = 0, cu = 0;
 
-			if (dwarf_pubtype_name_offsets(types[i], &name, &off, &cu, &e) !=
-			    DW_DLV_OK) {
-				if (e)
-					dwarf_dealloc_error(dw->dbg, e);
-				e = NULL;
-				continue;
-			}
-			if (index_add(&dw->pub, name_hash(name, strlen(name)), IK_ANY, off, true,
-				      false) < 0)
+			res = dwarf_pubtype_name_offsets(types[i], &name, &off, &cu, &e);
+			if (pub_add(dw, res, name, off, &e) < 0)
 				break; /* out of memory: the scan will do */
 		}
 		dwarf_pubtypes_dealloc(dw->dbg, types, n);
@@ -195,16 +204,9 @@ static void load_pub_libdwarf(struct rc_dwarf *dw)
 			char *name = NULL;
 			Dwarf_Off off = 0, cu = 0;
 
-			if (dwarf_global_name_offsets(globals[i], &name, &off, &cu, &e) !=
-			    DW_DLV_OK) {
-				if (e)
-					dwarf_dealloc_error(dw->dbg, e);
-				e = NULL;
-				continue;
-			}
-			if (index_add(&dw->pub, name_hash(name, strlen(name)), IK_ANY, off, true,
-				      false) < 0)
-				break;
+			res = dwarf_global_name_offsets(globals[i], &name, &off, &cu, &e);
+			if (pub_add(dw, res, name, off, &e) < 0)
+				break; /* out of memory: the scan will do */
 		}
 		dwarf_globals_dealloc(dw->dbg, globals, n);
 	} else if (res == DW_DLV_ERROR && e) {
@@ -294,28 +296,14 @@ static int make_scan(struct rc_dwarf *dw, struct rc_err *err)
 		struct scan_ctx c = {.is_info = pass == 0};
 
 		for (;;) {
-			Dwarf_Unsigned len = 0, typeoff = 0, next = 0;
-			Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, ut = 0;
-			Dwarf_Off abbrev = 0;
-			Dwarf_Sig8 sig;
-			Dwarf_Error e = NULL;
 			Dwarf_Die cu = NULL;
-			int res = dwarf_next_cu_header_d(dw->dbg, c.is_info, &len, &ver, &abbrev,
-							 &asz, &lsz, &esz, &sig, &typeoff, &next,
-							 &ut, &e);
+			int res = rci_dwarf_next_unit(dw, c.is_info, NULL, &cu, err);
 
-			if (res == DW_DLV_NO_ENTRY)
-				break;
-			if (res == DW_DLV_ERROR) {
-				rc = rci_dwarf_err(dw, e, err, "reading a unit header");
+			if (res <= 0) {
+				rc = res;
 				break;
 			}
-			res = dwarf_siblingof_b(dw->dbg, NULL, c.is_info, &cu, &e);
-			if (res == DW_DLV_ERROR) {
-				rc = rci_dwarf_err(dw, e, err, "reading a unit's first DIE");
-				break;
-			}
-			if (res == DW_DLV_NO_ENTRY)
+			if (!cu)
 				continue;
 			rc = rci_for_children(dw, cu, scan_die, &c, err);
 			dwarf_dealloc_die(cu);

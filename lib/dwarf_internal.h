@@ -150,6 +150,13 @@ int rci_read_tinfo(struct rc_dwarf *dw, struct tref t, struct tinfo *ti, Dwarf_D
 		   struct rc_err *err);
 int rci_for_children(struct rc_dwarf *dw, Dwarf_Die die, child_fn fn, void *arg,
 		     struct rc_err *err);
+/*
+ * The next unit of .debug_info (@is_info) or .debug_types: 1 with its version
+ * in @ver (may be NULL) and its first DIE in @cu (NULL when it has none; the
+ * caller deallocates it), 0 after the last unit, or a negative code.
+ */
+int rci_dwarf_next_unit(struct rc_dwarf *dw, bool is_info, Dwarf_Half *ver, Dwarf_Die *cu,
+			struct rc_err *err);
 
 /* Layouts (dwarf_layout.c) */
 int rci_dwarf_get_layout(struct rc_dwarf *dw, struct tref t, int depth, struct lnode **out,

@@ -122,21 +122,33 @@ static int desc_member(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, voi
 	return 0;
 }
 
+/*
+ * The name (NULL if none) and DW_AT_const_value of @child: 1 when @tag says it
+ * is an enumerator, 0 when it is not, or a negative code.
+ */
+static int read_enumerator(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, bool is_signed,
+			   const char **name, int64_t *v, struct rc_err *err)
+{
+	bool has;
+	int rc;
+
+	if (tag != DW_TAG_enumerator)
+		return 0;
+	rc = rci_die_name(dw, child, name, err);
+	if (rc == 0)
+		rc = rci_attr_const(dw, child, DW_AT_const_value, is_signed, v, &has, err);
+	return rc < 0 ? rc : 1;
+}
+
 static int desc_enumerator(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, void *arg,
 			   struct rc_err *err)
 {
 	struct desc_ctx *c = arg;
 	const char *name = NULL;
 	int64_t v = 0;
-	bool has;
-	int rc;
+	int rc = read_enumerator(dw, child, tag, true, &name, &v, err);
 
-	if (tag != DW_TAG_enumerator)
-		return 0;
-	rc = rci_die_name(dw, child, &name, err);
-	if (rc == 0)
-		rc = rci_attr_const(dw, child, DW_AT_const_value, true, &v, &has, err);
-	if (rc < 0)
+	if (rc <= 0)
 		return rc;
 	rci_sb_printf(c->b, "%s%s=%lld", c->first ? " " : ", ", name ? name : "", (long long)v);
 	c->first = false;
@@ -538,15 +550,9 @@ static int add_enumerator(struct rc_dwarf *dw, Dwarf_Die child, Dwarf_Half tag, 
 	struct enum_ctx *c = arg;
 	const char *name = NULL;
 	int64_t v = 0;
-	bool has;
-	int rc;
+	int rc = read_enumerator(dw, child, tag, c->is_signed, &name, &v, err);
 
-	if (tag != DW_TAG_enumerator)
-		return 0;
-	rc = rci_die_name(dw, child, &name, err);
-	if (rc == 0)
-		rc = rci_attr_const(dw, child, DW_AT_const_value, c->is_signed, &v, &has, err);
-	if (rc < 0)
+	if (rc <= 0)
 		return rc;
 	if (RC_GROW(c->v, c->cap, c->n + 1) < 0)
 		return rci_dwarf_oom(err, "enumerators");

@@ -192,24 +192,16 @@ static int check_units(struct rc_dwarf *dw, struct rc_err *err)
 		bool is_info = pass == 0;
 
 		for (;;) {
-			Dwarf_Unsigned len = 0, typeoff = 0, next = 0;
-			Dwarf_Half ver = 0, asz = 0, lsz = 0, esz = 0, ut = 0;
-			Dwarf_Off abbrev = 0;
-			Dwarf_Sig8 sig;
+			Dwarf_Half ver = 0;
 			Dwarf_Error e = NULL;
 			Dwarf_Die cu = NULL;
-			int res =
-				dwarf_next_cu_header_d(dw->dbg, is_info, &len, &ver, &abbrev, &asz,
-						       &lsz, &esz, &sig, &typeoff, &next, &ut, &e);
+			int res = rci_dwarf_next_unit(dw, is_info, &ver, &cu, err);
 
-			if (res == DW_DLV_NO_ENTRY)
+			if (res < 0)
+				return res;
+			if (res == 0)
 				break;
-			if (res == DW_DLV_ERROR)
-				return rci_dwarf_err(dw, e, err, "reading a unit header");
-			res = dwarf_siblingof_b(dw->dbg, NULL, is_info, &cu, &e);
-			if (res == DW_DLV_ERROR)
-				return rci_dwarf_err(dw, e, err, "reading a unit's first DIE");
-			if (res == DW_DLV_OK && !dw->seen_producer) {
+			if (cu && !dw->seen_producer) {
 				char *producer = NULL;
 
 				res = dwarf_die_text(cu, DW_AT_producer, &producer, &e);

@@ -194,23 +194,36 @@ static void fill_http_opts(const struct rc_pprof_fetch_opts *o, double timeout_s
 	h->insecure = o->insecure;
 }
 
+/*
+ * One GET of @url for request @q into @r, bodies up to @max_body (0: the
+ * default); false, with q->error set, when nothing came back.
+ */
+static bool get_once(const char *url, const struct rc_pprof_fetch_opts *o, double timeout_s,
+		     size_t max_body, struct rc_pprof_request *q, struct rc_http_response *r)
+{
+	struct rc_http_opts ho;
+	struct rc_err e = {0};
+
+	fill_http_opts(o, timeout_s, &ho);
+	ho.max_body = max_body;
+	q->attempted = true;
+	if (rc_http_get(url, &ho, r, &e) < 0) {
+		snprintf(q->error, sizeof(q->error), "%s", e.msg);
+		return false;
+	}
+	record_response(q, r);
+	return true;
+}
+
 static void fetch_index(const char *base, const struct rc_pprof_fetch_opts *o, double timeout_s,
 			struct rc_pprof_request *q)
 {
-	struct rc_http_opts ho;
 	struct rc_http_response r = {0};
-	struct rc_err e = {0};
 	char url[640];
 
 	snprintf(url, sizeof(url), "%s/debug/pprof/", base);
-	fill_http_opts(o, timeout_s, &ho);
-	ho.max_body = (size_t)1 << 20;
-	q->attempted = true;
-	if (rc_http_get(url, &ho, &r, &e) < 0) {
-		snprintf(q->error, sizeof(q->error), "%s", e.msg);
+	if (!get_once(url, o, timeout_s, (size_t)1 << 20, q, &r))
 		return;
-	}
-	record_response(q, &r);
 	if (r.status == 404)
 		status_error(&r, "the net/http/pprof handler is not registered", q->error,
 			     sizeof(q->error));
@@ -225,19 +238,13 @@ static void fetch_goroutines(const char *base, const struct rc_pprof_fetch_opts 
 			     double timeout_s, struct rc_pprof_fetch *out)
 {
 	struct rc_pprof_request *q = &out->goroutine;
-	struct rc_http_opts ho;
 	struct rc_http_response r = {0};
 	struct rc_err e = {0};
 	char url[640];
 
 	snprintf(url, sizeof(url), "%s/debug/pprof/goroutine?debug=1", base);
-	fill_http_opts(o, timeout_s, &ho);
-	q->attempted = true;
-	if (rc_http_get(url, &ho, &r, &e) < 0) {
-		snprintf(q->error, sizeof(q->error), "%s", e.msg);
+	if (!get_once(url, o, timeout_s, 0, q, &r))
 		return;
-	}
-	record_response(q, &r);
 	if (r.status != 200)
 		status_error(&r, NULL, q->error, sizeof(q->error));
 	else if (rc_pprof_parse_goroutines((const char *)r.body, r.body_len, url, &out->summary,

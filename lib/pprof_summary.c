@@ -371,14 +371,9 @@ int rc_pprof_summary_read_json(const char *path, struct rc_pprof_summary *out, s
 	if (rc < 0)
 		return rc;
 	s = calloc(1, sizeof(*s));
-	if (!s) {
-		rc = rci_jr_oom(&r);
-		goto out;
-	}
-	rc = summary_from_json(&r, root, s);
+	rc = s ? summary_from_json(&r, root, s) : rci_jr_oom(&r);
 	if (rc == 0)
 		*out = *s;
-out:
 	free(s);
 	cJSON_Delete(root);
 	return rc;

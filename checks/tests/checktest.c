@@ -150,3 +150,17 @@ int checktest_main(Suite *s)
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
+
+Suite *checktest_suite(const char *name, const struct checktest_tcase *tcases)
+{
+	Suite *s = suite_create(name);
+
+	for (const struct checktest_tcase *k = tcases; k->name; k++) {
+		TCase *tc = tcase_create(k->name);
+
+		for (size_t i = 0; i < sizeof(k->tests) / sizeof(k->tests[0]) && k->tests[i]; i++)
+			tcase_add_test(tc, k->tests[i]);
+		suite_add_tcase(s, tc);
+	}
+	return s;
+}

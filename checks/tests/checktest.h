@@ -53,6 +53,14 @@ size_t checktest_total(const struct checktest *t);
 /* Metric @key, or -1 when absent. */
 long long checktest_metric(const struct checktest *t, const char *key);
 
+/* One TCase of checktest_suite(): its name and its tests, NULL-terminated. */
+struct checktest_tcase {
+	const char *name;
+	const TTest *tests[16];
+};
+/* A suite @name with a TCase for each of @tcases, up to one with a NULL name. */
+Suite *checktest_suite(const char *name, const struct checktest_tcase *tcases);
+
 /* Run every test of @s and free it: EXIT_SUCCESS when all passed, for main(). */
 int checktest_main(Suite *s);
 

@@ -153,27 +153,15 @@ END_TEST
 
 Suite *build_id_suite(void)
 {
-	Suite *s = suite_create("build_id");
-	TCase *tc;
-
-	tc = tcase_create("identical");
-	tcase_add_test(tc, test_identical);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("changed");
-	tcase_add_test(tc, test_changed);
-	tcase_add_test(tc, test_reused_after_strip);
-	tcase_add_test(tc, test_go_build_id);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("missing_new");
-	tcase_add_test(tc, test_missing_new);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("missing_old");
-	tcase_add_test(tc, test_missing_old);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("missing_both");
-	tcase_add_test(tc, test_missing_both);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite(
+		"build_id",
+		(const struct checktest_tcase[]){
+			{"identical", {test_identical}},
+			{"changed", {test_changed, test_reused_after_strip, test_go_build_id}},
+			{"missing_new", {test_missing_new}},
+			{"missing_old", {test_missing_old}},
+			{"missing_both", {test_missing_both}},
+			{NULL}});
 }
 
 int main(void)

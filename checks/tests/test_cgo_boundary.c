@@ -93,22 +93,13 @@ END_TEST
 
 static Suite *cgo_boundary_suite(void)
 {
-	Suite *s = suite_create("cgo_boundary");
-	TCase *tc;
-
-	tc = tcase_create("breaks");
-	tcase_add_test(tc, export_removed_fails);
-	tcase_add_test(tc, cgo_gone_fails);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("lists");
-	tcase_add_test(tc, same_build_lists_boundary);
-	tcase_add_test(tc, stripped_build_keeps_exports);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("skips");
-	tcase_add_test(tc, pure_go_skips);
-	tcase_add_test(tc, not_go_skips);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite(
+		"cgo_boundary",
+		(const struct checktest_tcase[]){
+			{"breaks", {export_removed_fails, cgo_gone_fails}},
+			{"lists", {same_build_lists_boundary, stripped_build_keeps_exports}},
+			{"skips", {pure_go_skips, not_go_skips}},
+			{NULL}});
 }
 
 int main(void)

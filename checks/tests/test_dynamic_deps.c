@@ -175,28 +175,14 @@ END_TEST
 
 Suite *dynamic_deps_suite(void)
 {
-	Suite *s = suite_create("dynamic_deps");
-	TCase *tc;
-
-	tc = tcase_create("identical");
-	tcase_add_test(tc, test_identical);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("needed_added");
-	tcase_add_test(tc, test_needed_added);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("needed_removed");
-	tcase_add_test(tc, test_needed_removed);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("glibc_newer");
-	tcase_add_test(tc, test_glibc_newer);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("version_added");
-	tcase_add_test(tc, test_version_added);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("unchecked");
-	tcase_add_test(tc, test_unchecked);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite("dynamic_deps", (const struct checktest_tcase[]){
+						       {"identical", {test_identical}},
+						       {"needed_added", {test_needed_added}},
+						       {"needed_removed", {test_needed_removed}},
+						       {"glibc_newer", {test_glibc_newer}},
+						       {"version_added", {test_version_added}},
+						       {"unchecked", {test_unchecked}},
+						       {NULL}});
 }
 
 int main(void)

@@ -139,31 +139,16 @@ END_TEST
 
 Suite *elf_identity_suite(void)
 {
-	Suite *s = suite_create("elf_identity");
-	TCase *tc;
-
-	tc = tcase_create("identical");
-	tcase_add_test(tc, test_identical);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("pie_change");
-	tcase_add_test(tc, test_pie_change);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("pie_reversed");
-	tcase_add_test(tc, test_pie_reversed);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("class_change");
-	tcase_add_test(tc, test_class_change);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("big_endian_class");
-	tcase_add_test(tc, test_big_endian_class);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("big_endian_same");
-	tcase_add_test(tc, test_big_endian_same);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("byte_order");
-	tcase_add_test(tc, test_byte_order);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite(
+		"elf_identity",
+		(const struct checktest_tcase[]){{"identical", {test_identical}},
+						 {"pie_change", {test_pie_change}},
+						 {"pie_reversed", {test_pie_reversed}},
+						 {"class_change", {test_class_change}},
+						 {"big_endian_class", {test_big_endian_class}},
+						 {"big_endian_same", {test_big_endian_same}},
+						 {"byte_order", {test_byte_order}},
+						 {NULL}});
 }
 
 int main(void)

@@ -106,23 +106,13 @@ END_TEST
 
 static Suite *go_buildinfo_suite(void)
 {
-	Suite *s = suite_create("go_buildinfo");
-	TCase *tc;
-
-	tc = tcase_create("deps");
-	tcase_add_test(tc, dep_downgrade_warns);
-	tcase_add_test(tc, upgrade_is_information);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("settings");
-	tcase_add_test(tc, race_build_warns);
-	tcase_add_test(tc, cgo_flip_warns);
-	tcase_add_test(tc, same_build_passes);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("not_go");
-	tcase_add_test(tc, not_go_skips);
-	tcase_add_test(tc, go_to_c_warns);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite(
+		"go_buildinfo",
+		(const struct checktest_tcase[]){
+			{"deps", {dep_downgrade_warns, upgrade_is_information}},
+			{"settings", {race_build_warns, cgo_flip_warns, same_build_passes}},
+			{"not_go", {not_go_skips, go_to_c_warns}},
+			{NULL}});
 }
 
 int main(void)

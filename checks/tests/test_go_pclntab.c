@@ -111,23 +111,15 @@ END_TEST
 
 static Suite *go_pclntab_suite(void)
 {
-	Suite *s = suite_create("go_pclntab");
-	TCase *tc;
-
-	tc = tcase_create("survives");
-	tcase_add_test(tc, sw_build_keeps_table);
-	tcase_add_test(tc, stripped_build_keeps_table);
-	tcase_add_test(tc, pie_build_found);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("diff");
-	tcase_add_test(tc, function_diff_by_package);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("health");
-	tcase_add_test(tc, broken_table_fails);
-	tcase_add_test(tc, lost_table_in_c_binary_fails);
-	tcase_add_test(tc, not_go_skips);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite(
+		"go_pclntab",
+		(const struct checktest_tcase[]){
+			{"survives",
+			 {sw_build_keeps_table, stripped_build_keeps_table, pie_build_found}},
+			{"diff", {function_diff_by_package}},
+			{"health",
+			 {broken_table_fails, lost_table_in_c_binary_fails, not_go_skips}},
+			{NULL}});
 }
 
 int main(void)

@@ -132,16 +132,13 @@ END_TEST
 
 static Suite *pprof_continuity_suite(void)
 {
-	Suite *s = suite_create("pprof_continuity");
-	TCase *tc = tcase_create("continuity");
-
-	tcase_add_test(tc, continuous_passes_with_diff_table);
-	tcase_add_test(tc, long_gap_warns);
-	tcase_add_test(tc, hot_function_vanished_warns);
-	tcase_add_test(tc, period_symbols_goroutines_warn);
-	tcase_add_test(tc, no_baseline_skips);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite("pprof_continuity",
+			       (const struct checktest_tcase[]){
+				       {"continuity",
+					{continuous_passes_with_diff_table, long_gap_warns,
+					 hot_function_vanished_warns,
+					 period_symbols_goroutines_warn, no_baseline_skips}},
+				       {NULL}});
 }
 
 int main(void)

@@ -252,21 +252,15 @@ END_TEST
 
 static Suite *pprof_endpoint_suite(void)
 {
-	Suite *s = suite_create("pprof_endpoint");
-	TCase *tc = tcase_create("endpoint");
-
-	tcase_add_test(tc, healthy_passes);
-	tcase_add_test(tc, missing_handler_fails);
-	tcase_add_test(tc, zero_samples_busy_fails_idle_warns);
-	tcase_add_test(tc, contention_warns);
-	tcase_add_test(tc, bad_profile_fails_with_cause);
-	tcase_add_test(tc, quality_warnings);
-	tcase_add_test(tc, wrong_sample_types_fail);
-	tcase_add_test(tc, no_goroutines_fail);
-	tcase_add_test(tc, endpoint_down_is_error);
-	tcase_add_test(tc, top_functions_named);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite(
+		"pprof_endpoint",
+		(const struct checktest_tcase[]){
+			{"endpoint",
+			 {healthy_passes, missing_handler_fails, zero_samples_busy_fails_idle_warns,
+			  contention_warns, bad_profile_fails_with_cause, quality_warnings,
+			  wrong_sample_types_fail, no_goroutines_fail, endpoint_down_is_error,
+			  top_functions_named}},
+			{NULL}});
 }
 
 int main(void)

@@ -322,23 +322,17 @@ END_TEST
 
 static Suite *proc_identity_suite(void)
 {
-	Suite *s = suite_create("proc_identity");
-	TCase *tc = tcase_create("identity");
-
-	tcase_add_test(tc, expected_binary_matches);
-	tcase_add_test(tc, expected_binary_mismatch_fails);
-	tcase_add_test(tc, deleted_and_replaced_warn);
-	tcase_add_test(tc, go_build_id_identifies_go_binaries);
-	tcase_add_test(tc, stopped_process_warns);
-	tcase_add_test(tc, baseline_tells_if_reloaded);
-	tcase_add_test(tc, gate_old_mismatch_names_both);
-	tcase_add_test(tc, content_hash_identifies);
-	tcase_add_test(tc, restart_into_same_build_informs);
-	tcase_add_test(tc, restart_but_other_build_expected_fails);
-	tcase_add_test(tc, go_replaced_in_place_changed);
-	tcase_add_test(tc, old_baseline_uses_file_identity);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite(
+		"proc_identity",
+		(const struct checktest_tcase[]){
+			{"identity",
+			 {expected_binary_matches, expected_binary_mismatch_fails,
+			  deleted_and_replaced_warn, go_build_id_identifies_go_binaries,
+			  stopped_process_warns, baseline_tells_if_reloaded,
+			  gate_old_mismatch_names_both, content_hash_identifies,
+			  restart_into_same_build_informs, restart_but_other_build_expected_fails,
+			  go_replaced_in_place_changed, old_baseline_uses_file_identity}},
+			{NULL}});
 }
 
 int main(void)

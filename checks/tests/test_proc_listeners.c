@@ -95,15 +95,12 @@ END_TEST
 
 static Suite *proc_listeners_suite(void)
 {
-	Suite *s = suite_create("proc_listeners");
-	TCase *tc = tcase_create("listeners");
-
-	tcase_add_test(tc, lost_listener_fails);
-	tcase_add_test(tc, same_port_other_proto_is_lost);
-	tcase_add_test(tc, survived_passes);
-	tcase_add_test(tc, expected_listener_missing_fails);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite("proc_listeners",
+			       (const struct checktest_tcase[]){
+				       {"listeners",
+					{lost_listener_fails, same_port_other_proto_is_lost,
+					 survived_passes, expected_listener_missing_fails}},
+				       {NULL}});
 }
 
 int main(void)

@@ -120,16 +120,13 @@ END_TEST
 
 static Suite *proc_signals_suite(void)
 {
-	Suite *s = suite_create("proc_signals");
-	TCase *tc = tcase_create("signals");
-
-	tcase_add_test(tc, lists_without_baseline);
-	tcase_add_test(tc, lost_handler_fails_by_name);
-	tcase_add_test(tc, new_ignore_and_block_warn);
-	tcase_add_test(tc, added_handler_informs);
-	tcase_add_test(tc, go_runtime_informs);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite(
+		"proc_signals",
+		(const struct checktest_tcase[]){
+			{"signals",
+			 {lists_without_baseline, lost_handler_fails_by_name,
+			  new_ignore_and_block_warn, added_handler_informs, go_runtime_informs}},
+			{NULL}});
 }
 
 int main(void)

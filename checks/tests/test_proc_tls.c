@@ -130,18 +130,13 @@ END_TEST
 
 static Suite *proc_tls_suite(void)
 {
-	Suite *s = suite_create("proc_tls");
-	TCase *tc = tcase_create("canaries");
-
-	tcase_add_test(tc, all_threads_ok);
-	tcase_add_test(tc, wrong_thread_fails_by_name);
-	tcase_add_test(tc, missing_threads_warn);
-	tcase_add_test(tc, unreadable_is_error);
-	tcase_add_test(tc, pure_go_skips);
-	tcase_add_test(tc, no_canary_skips);
-	tcase_add_test(tc, baseline_value_expected);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite("proc_tls",
+			       (const struct checktest_tcase[]){
+				       {"canaries",
+					{all_threads_ok, wrong_thread_fails_by_name,
+					 missing_threads_warn, unreadable_is_error, pure_go_skips,
+					 no_canary_skips, baseline_value_expected}},
+				       {NULL}});
 }
 
 int main(void)

@@ -406,37 +406,17 @@ END_TEST
 
 Suite *registry_suite(void)
 {
-	Suite *s = suite_create("registry");
-	TCase *tc;
-
-	tc = tcase_create("sorted_unique");
-	tcase_add_test(tc, test_sorted_unique);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("def_matches");
-	tcase_add_test(tc, test_def_matches);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("kebab_case");
-	tcase_add_test(tc, test_kebab_case);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("texts");
-	tcase_add_test(tc, test_texts);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("find");
-	tcase_add_test(tc, test_find);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("needs");
-	tcase_add_test(tc, test_needs);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("scanner");
-	tcase_add_test(tc, test_scanner);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("codes_wellformed");
-	tcase_add_test(tc, test_codes_wellformed);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("codes_complete");
-	tcase_add_test(tc, test_codes_complete);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite("registry", (const struct checktest_tcase[]){
+						   {"sorted_unique", {test_sorted_unique}},
+						   {"def_matches", {test_def_matches}},
+						   {"kebab_case", {test_kebab_case}},
+						   {"texts", {test_texts}},
+						   {"find", {test_find}},
+						   {"needs", {test_needs}},
+						   {"scanner", {test_scanner}},
+						   {"codes_wellformed", {test_codes_wellformed}},
+						   {"codes_complete", {test_codes_complete}},
+						   {NULL}});
 }
 
 int main(void)

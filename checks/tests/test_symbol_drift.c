@@ -138,24 +138,16 @@ END_TEST
 
 static Suite *symbol_drift_suite(void)
 {
-	Suite *s = suite_create("symbol_drift");
-	TCase *tc;
-
-	tc = tcase_create("exports");
-	tcase_add_test(tc, removed_export_fails);
-	tcase_add_test(tc, added_export_passes);
-	tcase_add_test(tc, resized_data_fails);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("rebuilds");
-	tcase_add_test(tc, clone_rename_passes_clean);
-	tcase_add_test(tc, moved_only_recognised);
-	tcase_add_test(tc, identical_has_no_drift);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("tables");
-	tcase_add_test(tc, stripped_table_not_diffed);
-	tcase_add_test(tc, big_endian_tables_diff);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite(
+		"symbol_drift",
+		(const struct checktest_tcase[]){
+			{"exports",
+			 {removed_export_fails, added_export_passes, resized_data_fails}},
+			{"rebuilds",
+			 {clone_rename_passes_clean, moved_only_recognised,
+			  identical_has_no_drift}},
+			{"tables", {stripped_table_not_diffed, big_endian_tables_diff}},
+			{NULL}});
 }
 
 int main(void)

@@ -111,25 +111,14 @@ END_TEST
 
 Suite *symtab_presence_suite(void)
 {
-	Suite *s = suite_create("symtab_presence");
-	TCase *tc;
-
-	tc = tcase_create("identical");
-	tcase_add_test(tc, test_identical);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("stripped");
-	tcase_add_test(tc, test_stripped);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("stripped_reversed");
-	tcase_add_test(tc, test_stripped_reversed);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("gopclntab_lost");
-	tcase_add_test(tc, test_gopclntab_lost);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("gopclntab_gained");
-	tcase_add_test(tc, test_gopclntab_gained);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite(
+		"symtab_presence",
+		(const struct checktest_tcase[]){{"identical", {test_identical}},
+						 {"stripped", {test_stripped}},
+						 {"stripped_reversed", {test_stripped_reversed}},
+						 {"gopclntab_lost", {test_gopclntab_lost}},
+						 {"gopclntab_gained", {test_gopclntab_gained}},
+						 {NULL}});
 }
 
 int main(void)

@@ -173,34 +173,16 @@ END_TEST
 
 Suite *tls_layout_suite(void)
 {
-	Suite *s = suite_create("tls_layout");
-	TCase *tc;
-
-	tc = tcase_create("identical");
-	tcase_add_test(tc, test_identical);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("var_added");
-	tcase_add_test(tc, test_var_added);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("initial_values");
-	tcase_add_test(tc, test_initial_values);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("var_removed");
-	tcase_add_test(tc, test_var_removed);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("no_tls");
-	tcase_add_test(tc, test_no_tls);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("segment_added");
-	tcase_add_test(tc, test_segment_added);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("segment_removed");
-	tcase_add_test(tc, test_segment_removed);
-	suite_add_tcase(s, tc);
-	tc = tcase_create("unnamed");
-	tcase_add_test(tc, test_unnamed);
-	suite_add_tcase(s, tc);
-	return s;
+	return checktest_suite("tls_layout", (const struct checktest_tcase[]){
+						     {"identical", {test_identical}},
+						     {"var_added", {test_var_added}},
+						     {"initial_values", {test_initial_values}},
+						     {"var_removed", {test_var_removed}},
+						     {"no_tls", {test_no_tls}},
+						     {"segment_added", {test_segment_added}},
+						     {"segment_removed", {test_segment_removed}},
+						     {"unnamed", {test_unnamed}},
+						     {NULL}});
 }
 
 int main(void)

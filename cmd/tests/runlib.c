@@ -586,3 +586,42 @@ void stop_child(pid_t *pid, int *out)
 		close(*out);
 	*out = -1;
 }
+
+void child_spawn(struct child *c, const char *const argv[])
+{
+	*c = (struct child){.out = -1};
+	c->pid = spawn_piped(argv, &c->out);
+}
+
+void child_stop(struct child *c)
+{
+	stop_child(&c->pid, &c->out);
+}
+
+const cJSON *check_with_verdict(const cJSON *report, const char *id, const char *want)
+{
+	const cJSON *c = find_check(report, id);
+
+	assert_verdict(c, want);
+	return c;
+}
+
+cJSON *load_run_report(const struct run *r, const char *path)
+{
+	cJSON *report;
+	const char *v;
+
+	ck_assert_msg(r->out.len == 0, "stdout not empty with --output:\n%s", r->out.p);
+	report = load_json(path);
+	validate_report(path);
+	ck_assert_str_eq(json_str(report, "schema"), "reloadcheck/report/v1");
+	ck_assert_int_eq((int)json_num(report, "exit_code"), r->status);
+	v = json_str(report, "verdict");
+	if (r->status == 3)
+		ck_assert_str_eq(v, "error");
+	else if (r->status == 1) /* warn: with --fail-on warn */
+		ck_assert_msg(!strcmp(v, "fail") || !strcmp(v, "warn"), "exit 1, verdict %s", v);
+	else
+		ck_assert_msg(!strcmp(v, "pass") || !strcmp(v, "warn"), "exit 0, verdict %s", v);
+	return report;
+}

@@ -78,6 +78,12 @@ void write_file(const char *path, const void *data, size_t len);
 /* ---- JSON ---- */
 
 cJSON *parse_json(const char *text, const char *what);
+/*
+ * The JSON report of run @r (written with --output to @path, stdout empty):
+ * loaded, validated, report-v1, its exit_code @r's status and its verdict
+ * one that status allows (3: error, 1: fail or warn, 0: pass or warn).
+ */
+cJSON *load_run_report(const struct run *r, const char *path);
 cJSON *load_json(const char *path);
 const cJSON *json_item(const cJSON *obj, const char *key);
 const char *json_str(const cJSON *obj, const char *key);
@@ -92,6 +98,8 @@ const cJSON *find_code(const cJSON *check, const char *code, size_t nth);
 char *codes_of(const cJSON *check);
 /* @check's verdict is @want; the message lists its findings and reason. */
 void assert_verdict(const cJSON *check, const char *want);
+/* find_check() of @id in @report, whose verdict must be @want. */
+const cJSON *check_with_verdict(const cJSON *report, const char *id, const char *want);
 /* A JSON text of @j, for assertion messages (leaked: tests are forked). */
 char *show(const cJSON *j);
 
@@ -162,5 +170,20 @@ pid_t spawn_piped(const char *const argv[], int *out);
 bool read_line(int fd, char *line, size_t size, int timeout_ms);
 /* Kill *@pid (if > 0) and reap it, close *@out (if >= 0); both are reset. */
 void stop_child(pid_t *pid, int *out);
+
+/* A child the test started (a target, a server), its stdout piped to us. */
+struct child {
+	pid_t pid;
+	int out;	/* read end of its stdout, or -1 */
+	char line[256]; /* the last line it printed */
+	int port;	/* its listener, once its ready line said so */
+	int threads;	/* the C targets' worker count */
+	char url[64];	/* servers: http://127.0.0.1:PORT */
+};
+
+/* Start @argv as @c with spawn_piped(). */
+void child_spawn(struct child *c, const char *const argv[]);
+/* Kill @c and reap it (stop_child()). */
+void child_stop(struct child *c);
 
 #endif

@@ -75,22 +75,13 @@ static void validate_summary(const char *path)
 
 /* ---- servers ---- */
 
-struct server {
-	pid_t pid;
-	int out;	/* read end of its stdout, or -1 */
-	char line[256]; /* the last line it printed */
-	int port;
-	char url[64]; /* http://127.0.0.1:PORT */
-};
-
 /* Start @bin -mode @mode with its stdout piped to us and wait for `pid P port N ready`. */
-static void server_start(struct server *s, const char *bin, const char *mode)
+static void server_start(struct child *s, const char *bin, const char *mode)
 {
 	const char *const argv[] = {bin, "-mode", mode, NULL};
 	int pid_seen, end = 0;
 
-	*s = (struct server){.out = -1};
-	s->pid = spawn_piped(argv, &s->out);
+	child_spawn(s, argv);
 
 	ck_assert_msg(read_line(s->out, s->line, sizeof(s->line), READY_TIMEOUT_MS),
 		      "%s -mode %s: no ready line within %d ms", bin, mode, READY_TIMEOUT_MS);
@@ -103,13 +94,13 @@ static void server_start(struct server *s, const char *bin, const char *mode)
 }
 
 /* Kill @s and reap it. */
-static void server_stop(struct server *s)
+static void server_stop(struct child *s)
 {
-	stop_child(&s->pid, &s->out);
+	child_stop(s);
 }
 
 /* @s is still running after @after. */
-static void assert_alive(const struct server *s, const char *after)
+static void assert_alive(const struct child *s, const char *after)
 {
 	ck_assert_msg(waitpid(s->pid, NULL, WNOHANG) == 0, "server %d is gone after %s",
 		      (int)s->pid, after);
@@ -241,25 +232,9 @@ static void pprof_json(struct pp *p, const char *name, const char *url, bool sav
 	run(&p->r, argv);
 	ck_assert_msg(p->r.status == 0 || p->r.status == 1 || p->r.status == 3,
 		      "pprof %s: exit %d; stderr:\n%s", name, p->r.status, p->r.err.p);
-	ck_assert_msg(p->r.out.len == 0, "stdout not empty with --output:\n%s", p->r.out.p);
-	p->report = load_json(p->report_path);
-	validate_report(p->report_path);
-	ck_assert_str_eq(json_str(p->report, "schema"), "reloadcheck/report/v1");
-	ck_assert_int_eq((int)json_num(p->report, "exit_code"), p->r.status);
+	p->report = load_run_report(&p->r, p->report_path);
 	if (url)
 		ck_assert_str_eq(json_str(json_obj(p->report, "inputs"), "pprof_url"), url);
-	{
-		const char *v = json_str(p->report, "verdict");
-
-		if (p->r.status == 3)
-			ck_assert_str_eq(v, "error");
-		else if (p->r.status == 1) /* warn: with --fail-on warn */
-			ck_assert_msg(!strcmp(v, "fail") || !strcmp(v, "warn"),
-				      "exit 1, verdict %s", v);
-		else
-			ck_assert_msg(!strcmp(v, "pass") || !strcmp(v, "warn"),
-				      "exit 0, verdict %s", v);
-	}
 	if (save) {
 		ck_assert_msg(access(p->summary_path, F_OK) == 0, "--save %s: no file; stderr:\n%s",
 			      p->summary_path, p->r.err.p);
@@ -282,7 +257,7 @@ static void pp_free(struct pp *p)
 }
 
 /* `pprof --url S --seconds 1 [--pid P] [ARGS...]`, as pprof_json. */
-static void pprof_url(struct pp *p, const char *name, const struct server *s, pid_t pid, bool save,
+static void pprof_url(struct pp *p, const char *name, const struct child *s, pid_t pid, bool save,
 		      const char *const args[])
 {
 	const char *argv[48] = {"--url", s->url, "--seconds", "1"};
@@ -403,7 +378,7 @@ static void assert_top_findings(const cJSON *ep, const cJSON *summary)
 /* A hot server's profile, saved as RC_TMP/<name>.summary.json; the server is stopped. */
 static char *hot_baseline(const char *name)
 {
-	struct server s;
+	struct child s;
 	struct pp p;
 	char *path;
 
@@ -423,7 +398,7 @@ static char *hot_baseline(const char *name)
 
 START_TEST(hot_server_passes)
 {
-	struct server s;
+	struct child s;
 	struct pp p;
 	const cJSON *ep, *f, *d;
 	char *text;
@@ -434,8 +409,7 @@ START_TEST(hot_server_passes)
 	ck_assert_str_eq(json_str(p.report, "verdict"), "pass");
 	ck_assert_int_eq((int)json_num(json_obj(p.report, "inputs"), "pid"), (int)s.pid);
 
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "pass");
+	ep = check_with_verdict(p.report, "pprof-endpoint", "pass");
 	the_finding(ep, "pprof.index", "info");
 	f = the_finding(ep, "pprof.goroutines", "info");
 	/* main, the two burners, the listener and the request being served at least. */
@@ -502,7 +476,7 @@ START_TEST(restart_continuity_passes)
 {
 	char *base = hot_baseline("restart-base");
 	cJSON *old = load_json(base);
-	struct server s;
+	struct child s;
 	struct pp p;
 	const cJSON *c, *f, *e;
 	size_t union_n = 0;
@@ -569,7 +543,7 @@ END_TEST
 START_TEST(hot_function_vanishes)
 {
 	char *base = hot_baseline("swap-base");
-	struct server s;
+	struct child s;
 	struct pp p;
 	const cJSON *c, *f;
 	int hot = 0;
@@ -580,8 +554,7 @@ START_TEST(hot_function_vanishes)
 		      p.r.err.p);
 	ck_assert_str_eq(json_str(p.report, "verdict"), "warn");
 	assert_verdict(find_check(p.report, "pprof-endpoint"), "pass");
-	c = find_check(p.report, "pprof-continuity");
-	assert_verdict(c, "warn");
+	c = check_with_verdict(p.report, "pprof-continuity", "warn");
 	/*
 	 * main.burnHot vanished, once. main.burnWarm runs in both, but with
 	 * 10% of a core a short profile on a starved machine may miss it:
@@ -625,7 +598,7 @@ END_TEST
 
 START_TEST(idle_no_samples_warns)
 {
-	struct server s;
+	struct child s;
 	struct pp p;
 	const cJSON *ep, *f;
 
@@ -633,8 +606,7 @@ START_TEST(idle_no_samples_warns)
 	pprof_url(&p, "idle", &s, s.pid, false, NULL);
 	ck_assert_msg(p.r.status == 0, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
 	ck_assert_str_eq(json_str(p.report, "verdict"), "warn");
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "warn");
+	ep = check_with_verdict(p.report, "pprof-endpoint", "warn");
 	f = the_finding(ep, "pprof.no_samples", "warn");
 	ck_assert_msg(cJSON_IsFalse(json_item(json_obj(f, "detail"), "busy")),
 		      "an idle process is not busy: %s", show(f));
@@ -652,7 +624,7 @@ END_TEST
 
 START_TEST(nopprof_index_missing_fails)
 {
-	struct server s;
+	struct child s;
 	struct pp p;
 	const cJSON *ep, *f;
 	char *text;
@@ -661,8 +633,7 @@ START_TEST(nopprof_index_missing_fails)
 	pprof_url(&p, "nopprof", &s, s.pid, false, NULL);
 	ck_assert_msg(p.r.status == 1, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
 	ck_assert_str_eq(json_str(p.report, "verdict"), "fail");
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "fail");
+	ep = check_with_verdict(p.report, "pprof-endpoint", "fail");
 	f = the_finding(ep, "pprof.index_missing", "fail");
 	ck_assert_int_eq((int)json_num(json_obj(f, "detail"), "status"), 404);
 	text = show(f);
@@ -713,8 +684,7 @@ START_TEST(refused_is_3)
 	ck_assert_str_eq(json_str(j, "verdict"), "error");
 	ck_assert_int_eq((int)json_num(j, "exit_code"), 3);
 	ck_assert_str_eq(json_str(json_obj(j, "inputs"), "pprof_url"), url);
-	ep = find_check(j, "pprof-endpoint");
-	assert_verdict(ep, "error");
+	ep = check_with_verdict(j, "pprof-endpoint", "error");
 	reason = json_item(ep, "reason");
 	ck_assert_msg(
 		cJSON_IsString(reason) && strcasestr(reason->valuestring, "connection refused") &&
@@ -731,7 +701,7 @@ END_TEST
 
 START_TEST(contended_warns)
 {
-	struct server s;
+	struct child s;
 	struct pp p;
 	struct http h;
 	const cJSON *ep, *f;
@@ -764,8 +734,7 @@ START_TEST(contended_warns)
 		      p.r.err.p);
 	ck_assert_msg(p.r.ms >= 1000 && p.r.ms < 3500,
 		      "contended run took %lld ms: it should retry until --timeout 2", p.r.ms);
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "warn");
+	ep = check_with_verdict(p.report, "pprof-endpoint", "warn");
 	f = the_finding(ep, "pprof.contended", "warn");
 	ck_assert_msg(strstr(json_str(f, "message"), "already in use"), "message: %s",
 		      json_str(f, "message"));
@@ -791,7 +760,7 @@ END_TEST
 
 START_TEST(profile_file_offline)
 {
-	struct server s;
+	struct child s;
 	struct http h;
 	struct pp p;
 	const cJSON *ep, *f;
@@ -813,8 +782,7 @@ START_TEST(profile_file_offline)
 	pprof_json(&p, "file", NULL, true, (const char *const[]){"--profile", file, NULL});
 	ck_assert_msg(p.r.status == 0, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
 	ck_assert_str_eq(json_str(p.report, "verdict"), "pass");
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "pass");
+	ep = check_with_verdict(p.report, "pprof-endpoint", "pass");
 	f = the_finding(ep, "pprof.profile", "info");
 	ck_assert_msg(json_num(json_obj(f, "detail"), "samples") ==
 				      summary_total(p.summary, "samples", "count") &&
@@ -915,7 +883,7 @@ END_TEST
 
 START_TEST(build_id_mismatch_warns)
 {
-	struct server a, b;
+	struct child a, b;
 	struct pp p;
 	const cJSON *ep, *f;
 
@@ -925,8 +893,7 @@ START_TEST(build_id_mismatch_warns)
 	assert_alive(&b, "the mismatch run");
 	ck_assert_msg(p.r.status == 0, "a warning exits 0: exit %d; stderr:\n%s", p.r.status,
 		      p.r.err.p);
-	ep = find_check(p.report, "pprof-endpoint");
-	assert_verdict(ep, "warn");
+	ep = check_with_verdict(p.report, "pprof-endpoint", "warn");
 	f = the_finding(ep, "pprof.build_id_mismatch", "warn");
 	ck_assert_str_eq(json_str(json_obj(f, "detail"), "profile_build_id"), BUILD_ID_A);
 	ck_assert_str_eq(json_str(json_obj(f, "detail"), "exe_build_id"), BUILD_ID_B);
@@ -939,25 +906,29 @@ END_TEST
 
 /* ---- suite ---- */
 
-static TCase *tcase(Suite *s, const char *name, int timeout)
-{
-	return kill_list_tcase(s, name, timeout, kill_list_teardown);
-}
-
+/* One TCase a test, each with 30 s and the kill list's teardown. */
 static Suite *pprof_suite(void)
 {
 	Suite *s = suite_create("pprof");
+	const struct {
+		const char *name;
+		const TTest *test;
+	} cases[] = {
+		{"hot", hot_server_passes},
+		{"restart", restart_continuity_passes},
+		{"swap", hot_function_vanishes},
+		{"idle", idle_no_samples_warns},
+		{"nopprof", nopprof_index_missing_fails},
+		{"refused", refused_is_3},
+		{"contended", contended_warns},
+		{"profile_file", profile_file_offline},
+		{"usage", usage_errors_are_2},
+		{"build_id_mismatch", build_id_mismatch_warns},
+	};
 
-	tcase_add_test(tcase(s, "hot", 30), hot_server_passes);
-	tcase_add_test(tcase(s, "restart", 30), restart_continuity_passes);
-	tcase_add_test(tcase(s, "swap", 30), hot_function_vanishes);
-	tcase_add_test(tcase(s, "idle", 30), idle_no_samples_warns);
-	tcase_add_test(tcase(s, "nopprof", 30), nopprof_index_missing_fails);
-	tcase_add_test(tcase(s, "refused", 30), refused_is_3);
-	tcase_add_test(tcase(s, "contended", 30), contended_warns);
-	tcase_add_test(tcase(s, "profile_file", 30), profile_file_offline);
-	tcase_add_test(tcase(s, "usage", 30), usage_errors_are_2);
-	tcase_add_test(tcase(s, "build_id_mismatch", 30), build_id_mismatch_warns);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		tcase_add_test(kill_list_tcase(s, cases[i].name, 30, kill_list_teardown),
+			       cases[i].test);
 	return s;
 }
 

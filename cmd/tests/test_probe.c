@@ -124,14 +124,6 @@ static void validate_snapshot(const char *path)
 
 /* ---- targets ---- */
 
-struct target {
-	pid_t pid;
-	int out;	/* read end of its stdout, or -1 */
-	char line[256]; /* the last line it printed */
-	int port;	/* the C targets' listener */
-	int threads;	/* the C targets' worker count */
-};
-
 /* Remove the copy of RC_BIN and its directory, if a test made one. */
 static void remove_tmp_bin(void)
 {
@@ -156,14 +148,13 @@ static void orphans_teardown(void)
 }
 
 /* Start @argv as a target with its stdout piped to us. */
-static void target_spawn(struct target *t, const char *const argv[])
+static void target_spawn(struct child *t, const char *const argv[])
 {
-	*t = (struct target){.out = -1};
-	t->pid = spawn_piped(argv, &t->out);
+	child_spawn(t, argv);
 }
 
 /* Wait for a C target's ready line: `pid P port N threads N ready[ v2]`. */
-static void target_wait_ready(struct target *t, bool v2)
+static void target_wait_ready(struct child *t, bool v2)
 {
 	int pid, port, threads, end = 0;
 
@@ -182,14 +173,14 @@ static void target_wait_ready(struct target *t, bool v2)
 }
 
 /* `TARGET N [more args]`, started and ready. */
-static void target_start(struct target *t, const char *const argv[])
+static void target_start(struct child *t, const char *const argv[])
 {
 	target_spawn(t, argv);
 	target_wait_ready(t, false);
 }
 
 /* A Go target, started and ready: `pid P ready`. */
-static void go_target_start(struct target *t, const char *path)
+static void go_target_start(struct child *t, const char *path)
 {
 	int pid, end = 0;
 
@@ -203,9 +194,9 @@ static void go_target_start(struct target *t, const char *path)
 }
 
 /* Kill @t and reap it. */
-static void target_stop(struct target *t)
+static void target_stop(struct child *t)
 {
-	stop_child(&t->pid, &t->out);
+	child_stop(t);
 }
 
 /* The value of field @key ("State:", "TracerPid:") in the status file @path, blanks skipped. */
@@ -364,24 +355,8 @@ static void probe_json(struct probe *p, pid_t pid, const char *name, bool save,
 	ck_assert_msg(p->r.status == 0 || p->r.status == 1 || p->r.status == 3,
 		      "probe of %d (%s): exit %d; stderr:\n%s", (int)pid, name, p->r.status,
 		      p->r.err.p);
-	ck_assert_msg(p->r.out.len == 0, "stdout not empty with --output:\n%s", p->r.out.p);
-	p->report = load_json(p->report_path);
-	validate_report(p->report_path);
-	ck_assert_str_eq(json_str(p->report, "schema"), "reloadcheck/report/v1");
-	ck_assert_int_eq((int)json_num(p->report, "exit_code"), p->r.status);
+	p->report = load_run_report(&p->r, p->report_path);
 	ck_assert_int_eq((int)json_num(json_obj(p->report, "inputs"), "pid"), (int)pid);
-	{
-		const char *v = json_str(p->report, "verdict");
-
-		if (p->r.status == 3)
-			ck_assert_str_eq(v, "error");
-		else if (p->r.status == 1) /* warn: with --fail-on warn */
-			ck_assert_msg(!strcmp(v, "fail") || !strcmp(v, "warn"),
-				      "exit 1, verdict %s", v);
-		else
-			ck_assert_msg(!strcmp(v, "pass") || !strcmp(v, "warn"),
-				      "exit 0, verdict %s", v);
-	}
 	if (save) {
 		p->snapshot = load_json(p->snapshot_path);
 		validate_snapshot(p->snapshot_path);
@@ -391,6 +366,13 @@ static void probe_json(struct probe *p, pid_t pid, const char *name, bool save,
 	free(pid_s);
 	free(rname);
 	free(sname);
+}
+
+/* Probe @p exited @status with the overall verdict @verdict. */
+static void assert_probe_result(const struct probe *p, int status, const char *verdict)
+{
+	ck_assert_msg(p->r.status == status, "exit %d; stderr:\n%s", p->r.status, p->r.err.p);
+	ck_assert_str_eq(json_str(p->report, "verdict"), verdict);
 }
 
 static void probe_free(struct probe *p)
@@ -476,7 +458,7 @@ static bool lists_port(const cJSON *check, int port)
 
 START_TEST(healthy_target_passes)
 {
-	struct target t;
+	struct child t;
 	struct probe p;
 	const cJSON *tls, *id, *sig, *lis, *f;
 	struct run r;
@@ -487,11 +469,9 @@ START_TEST(healthy_target_passes)
 	probe_json(&p, t.pid, "healthy", true,
 		   (const char *const[]){"--tls-canary", CANARY_ARG, "--tls-canary", SMALL_ARG,
 					 "--expect-binary", TARGET, NULL});
-	ck_assert_msg(p.r.status == 0, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
-	ck_assert_str_eq(json_str(p.report, "verdict"), "pass");
+	assert_probe_result(&p, 0, "pass");
 
-	tls = find_check(p.report, "proc-tls");
-	assert_verdict(tls, "pass");
+	tls = check_with_verdict(p.report, "proc-tls", "pass");
 	ck_assert_uint_eq(count_code(tls, "tls.canary_mismatch"), 0);
 	ck_assert_uint_ge(count_code(tls, "tls.canary_ok"), 1);
 	ck_assert_uint_ge(count_code(tls, "tls.method"), 1);
@@ -508,21 +488,18 @@ START_TEST(healthy_target_passes)
 	ck_assert_int_eq((int)json_num(snap_canary(p.snapshot, "rc_canary"), "size"), 8);
 	ck_assert_int_eq((int)json_num(snap_canary(p.snapshot, "rc_small"), "size"), 4);
 
-	id = find_check(p.report, "proc-identity");
-	assert_verdict(id, "pass");
+	id = check_with_verdict(p.report, "proc-identity", "pass");
 	ck_assert_uint_eq(count_code(id, "proc.binary_match"), 1);
 	ck_assert_uint_eq(count_code(id, "proc.exe"), 1);
 	ck_assert_uint_eq(count_code(id, "proc.binary_mismatch"), 0);
 	ck_assert_uint_eq(count_code(id, "proc.exe_deleted"), 0);
 	ck_assert_uint_eq(count_code(id, "proc.exe_replaced"), 0);
 
-	lis = find_check(p.report, "proc-listeners");
-	assert_verdict(lis, "pass");
+	lis = check_with_verdict(p.report, "proc-listeners", "pass");
 	ck_assert_msg(lists_port(lis, t.port), "no listeners.current for tcp 127.0.0.1:%d: %s",
 		      t.port, show(lis));
 
-	sig = find_check(p.report, "proc-signals");
-	assert_verdict(sig, "pass");
+	sig = check_with_verdict(p.report, "proc-signals", "pass");
 	f = find_code(sig, "signals.current", 0);
 	ck_assert_msg(f != NULL, "no signals.current: %s", codes_of(sig));
 	{
@@ -567,17 +544,15 @@ END_TEST
 
 START_TEST(expect_binary_mismatch_fails)
 {
-	struct target t;
+	struct child t;
 	struct probe p;
 	const cJSON *id;
 
 	target_start(&t, (const char *const[]){TARGET, "2", NULL});
 	probe_json(&p, t.pid, "mismatch", false,
 		   (const char *const[]){"--expect-binary", TARGET_V2, NULL});
-	ck_assert_msg(p.r.status == 1, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
-	ck_assert_str_eq(json_str(p.report, "verdict"), "fail");
-	id = find_check(p.report, "proc-identity");
-	assert_verdict(id, "fail");
+	assert_probe_result(&p, 1, "fail");
+	id = check_with_verdict(p.report, "proc-identity", "fail");
 	ck_assert_uint_eq(count_code(id, "proc.binary_mismatch"), 1);
 	ck_assert_uint_eq(count_code(id, "proc.binary_match"), 0);
 	/* The other checks have nothing against this process. */
@@ -593,7 +568,7 @@ END_TEST
 
 START_TEST(reload_to_v2_is_caught)
 {
-	struct target t;
+	struct child t;
 	struct probe base, after;
 	const cJSON *sig, *tls, *lis, *id, *f, *d, *name;
 	int port, bad_tid;
@@ -604,8 +579,7 @@ START_TEST(reload_to_v2_is_caught)
 	probe_json(
 		&base, t.pid, "reload-before", true,
 		(const char *const[]){"--tls-canary", CANARY_ARG, "--expect-binary", TARGET, NULL});
-	ck_assert_msg(base.r.status == 0, "exit %d; stderr:\n%s", base.r.status, base.r.err.p);
-	ck_assert_str_eq(json_str(base.report, "verdict"), "pass");
+	assert_probe_result(&base, 0, "pass");
 	assert_canary_everywhere(base.snapshot, t.pid, "rc_canary", CANARY);
 
 	ck_assert_int_eq(kill(t.pid, SIGUSR2), 0);
@@ -628,11 +602,9 @@ START_TEST(reload_to_v2_is_caught)
 	probe_json(&after, t.pid, "reload-after", true,
 		   (const char *const[]){"--baseline", snap_copy, "--expect-binary", TARGET_V2,
 					 "--tls-canary", CANARY_ARG, NULL});
-	ck_assert_msg(after.r.status == 1, "exit %d; stderr:\n%s", after.r.status, after.r.err.p);
-	ck_assert_str_eq(json_str(after.report, "verdict"), "fail");
+	assert_probe_result(&after, 1, "fail");
 
-	sig = find_check(after.report, "proc-signals");
-	assert_verdict(sig, "fail");
+	sig = check_with_verdict(after.report, "proc-signals", "fail");
 	ck_assert_msg(count_code(sig, "signals.handler_lost") == 1, "findings: %s", codes_of(sig));
 	f = find_code(sig, "signals.handler_lost", 0);
 	ck_assert_str_eq(json_str(json_obj(f, "detail"), "signal"), "SIGHUP");
@@ -641,8 +613,7 @@ START_TEST(reload_to_v2_is_caught)
 	ck_assert_uint_eq(count_code(sig, "signals.newly_blocked"), 0);
 	ck_assert_uint_eq(count_code(sig, "signals.newly_ignored"), 0);
 
-	tls = find_check(after.report, "proc-tls");
-	assert_verdict(tls, "fail");
+	tls = check_with_verdict(after.report, "proc-tls", "fail");
 	ck_assert_msg(count_code(tls, "tls.canary_mismatch") == 1, "findings: %s", codes_of(tls));
 	f = find_code(tls, "tls.canary_mismatch", 0);
 	d = json_obj(f, "detail");
@@ -680,8 +651,7 @@ START_TEST(reload_to_v2_is_caught)
 	ck_assert_uint_eq(json_u64(json_obj(base.snapshot, "signals"), "caught") & 0x801, 0x801);
 	ck_assert_uint_eq(json_u64(json_obj(after.snapshot, "signals"), "caught") & 0x801, 0x800);
 
-	lis = find_check(after.report, "proc-listeners");
-	assert_verdict(lis, "pass");
+	lis = check_with_verdict(after.report, "proc-listeners", "pass");
 	ck_assert_uint_eq(count_code(lis, "listeners.lost"), 0);
 	ck_assert_msg(lists_port(lis, port), "listener 127.0.0.1:%d not listed: %s", port,
 		      show(lis));
@@ -715,7 +685,7 @@ static void write_json(const char *path, const cJSON *j)
 
 START_TEST(baseline_listener_lost_handler_added)
 {
-	struct target t;
+	struct child t;
 	struct probe base, after;
 	cJSON *edited, *lis, *l, *names, *n;
 	cJSON *sigs;
@@ -756,16 +726,14 @@ START_TEST(baseline_listener_lost_handler_added)
 		   (const char *const[]){"--baseline", path, NULL});
 	ck_assert_msg(after.r.status == 1, "exit %d; stderr:\n%s", after.r.status, after.r.err.p);
 
-	c = find_check(after.report, "proc-listeners");
-	assert_verdict(c, "fail");
+	c = check_with_verdict(after.report, "proc-listeners", "fail");
 	ck_assert_msg(count_code(c, "listeners.lost") == 1, "findings: %s", codes_of(c));
 	f = find_code(c, "listeners.lost", 0);
 	ck_assert_str_eq(json_str(json_obj(f, "detail"), "address"), "127.0.0.1:1");
 	ck_assert_uint_eq(count_code(c, "listeners.new"), 0);
 	ck_assert_msg(lists_port(c, t.port), "live listener not listed: %s", show(c));
 
-	c = find_check(after.report, "proc-signals");
-	assert_verdict(c, "pass");
+	c = check_with_verdict(after.report, "proc-signals", "pass");
 	ck_assert_msg(count_code(c, "signals.handler_added") == 1, "findings: %s", codes_of(c));
 	f = find_code(c, "signals.handler_added", 0);
 	ck_assert_str_eq(json_str(json_obj(f, "detail"), "signal"), "SIGUSR2");
@@ -788,7 +756,7 @@ END_TEST
 
 START_TEST(go_cgo_every_thread)
 {
-	struct target t;
+	struct child t;
 	struct probe p;
 	size_t before = 0, now = 0;
 	int tries = 0;
@@ -808,8 +776,7 @@ START_TEST(go_cgo_every_thread)
 		probe_free(&p);
 	}
 	ck_assert_msg(before == now, "the thread count kept changing (%zu, %zu)", before, now);
-	ck_assert_msg(p.r.status == 0, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
-	ck_assert_str_eq(json_str(p.report, "verdict"), "pass");
+	assert_probe_result(&p, 0, "pass");
 	/* The Go runtime's own threads and the 4 locked ones plus main, at least. */
 	ck_assert_uint_ge(now, 6);
 	assert_verdict(find_check(p.report, "proc-tls"), "pass");
@@ -823,17 +790,15 @@ END_TEST
 
 START_TEST(go_pure_tls_skips)
 {
-	struct target t;
+	struct child t;
 	struct probe p;
 	const cJSON *tls, *reason;
 
 	go_target_start(&t, GOPURE);
 	probe_json(&p, t.pid, "gopure", true,
 		   (const char *const[]){"--tls-canary", CANARY_ARG, NULL});
-	ck_assert_msg(p.r.status == 0, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
-	ck_assert_str_eq(json_str(p.report, "verdict"), "pass");
-	tls = find_check(p.report, "proc-tls");
-	assert_verdict(tls, "skip");
+	assert_probe_result(&p, 0, "pass");
+	tls = check_with_verdict(p.report, "proc-tls", "skip");
 	reason = json_item(tls, "reason");
 	ck_assert_msg(cJSON_IsString(reason) && (strstr(reason->valuestring, "Go") ||
 						 strstr(reason->valuestring, "libc")),
@@ -853,7 +818,7 @@ END_TEST
 
 START_TEST(unknown_symbol_is_an_error)
 {
-	struct target t;
+	struct child t;
 	struct probe p;
 	const cJSON *tls, *reason;
 
@@ -862,8 +827,7 @@ START_TEST(unknown_symbol_is_an_error)
 		   (const char *const[]){"--tls-canary", "rc_no_such_canary=1", "--tls-canary",
 					 CANARY_ARG, NULL});
 	ck_assert_msg(p.r.status == 3, "exit %d; stderr:\n%s", p.r.status, p.r.err.p);
-	tls = find_check(p.report, "proc-tls");
-	assert_verdict(tls, "error");
+	tls = check_with_verdict(p.report, "proc-tls", "error");
 	reason = json_item(tls, "reason");
 	ck_assert_msg(cJSON_IsString(reason) && strstr(reason->valuestring, "rc_no_such_canary"),
 		      "error reason does not name the symbol: %s", show(tls));
@@ -894,7 +858,7 @@ static void install_file(const char *src, const char *path)
 START_TEST(exe_swapped_then_deleted_warns)
 {
 	char *dir = fresh_path("swap"), *app;
-	struct target t;
+	struct child t;
 	struct probe p;
 	const cJSON *id, *f;
 
@@ -904,8 +868,7 @@ START_TEST(exe_swapped_then_deleted_warns)
 	target_start(&t, (const char *const[]){app, "2", NULL});
 
 	probe_json(&p, t.pid, "swap-before", false, NULL);
-	id = find_check(p.report, "proc-identity");
-	assert_verdict(id, "pass");
+	id = check_with_verdict(p.report, "proc-identity", "pass");
 	ck_assert_uint_eq(count_code(id, "proc.exe_replaced") + count_code(id, "proc.exe_deleted"),
 			  0);
 	probe_free(&p);
@@ -916,8 +879,7 @@ START_TEST(exe_swapped_then_deleted_warns)
 	ck_assert_int_eq(p.r.status, 0);
 	ck_assert_str_eq(json_str(p.report, "verdict"), "warn");
 	ck_assert(cJSON_IsTrue(json_item(json_obj(p.snapshot, "exe"), "replaced")));
-	id = find_check(p.report, "proc-identity");
-	assert_verdict(id, "warn");
+	id = check_with_verdict(p.report, "proc-identity", "warn");
 	ck_assert_msg(count_code(id, "proc.exe_replaced") == 1,
 		      "a binary renamed over the running one is not proc.exe_replaced: %s",
 		      show(id));
@@ -938,8 +900,7 @@ START_TEST(exe_swapped_then_deleted_warns)
 	ck_assert_int_eq(unlink(app), 0);
 	probe_json(&p, t.pid, "swap-deleted", true, NULL);
 	ck_assert_int_eq(p.r.status, 0);
-	id = find_check(p.report, "proc-identity");
-	assert_verdict(id, "warn");
+	id = check_with_verdict(p.report, "proc-identity", "warn");
 	ck_assert_msg(count_code(id, "proc.exe_deleted") == 1, "findings: %s", codes_of(id));
 	ck_assert_uint_eq(count_code(id, "proc.exe_replaced"), 0);
 	ck_assert(cJSON_IsTrue(json_item(json_obj(p.snapshot, "exe"), "deleted")));
@@ -1022,7 +983,7 @@ START_TEST(exit_mid_probe_is_never_a_crash)
 
 	for (int i = 0; i < N_EXITING; i++) {
 		char ms[16], name[64], *pid_s, *path;
-		struct target t;
+		struct child t;
 		struct run r;
 		pthread_t th;
 		/* Even rounds: reaped as soon as it exits; odd: a zombie until after the probe. */
@@ -1094,7 +1055,7 @@ END_TEST
 START_TEST(permission_denied_is_3)
 {
 	char dir[] = "/tmp/rcprobe.XXXXXX", *bin, *setpriv, *pid_s;
-	struct target t;
+	struct child t;
 	struct run r;
 	cJSON *j;
 	char *text, *cp;
@@ -1163,7 +1124,7 @@ static void expect_usage_error(const char *const argv[], const char *mention, pi
 
 START_TEST(usage_errors_are_2)
 {
-	struct target t;
+	struct child t;
 	char *p;
 
 	target_start(&t, (const char *const[]){TARGET, "1", NULL});
@@ -1252,7 +1213,7 @@ static size_t parse_gdb(const char *out, int *tids, uint64_t *vals, size_t max)
 START_TEST(gdb_agrees_with_probe)
 {
 	const char *exe = _i ? TARGET_V2 : TARGET;
-	struct target t;
+	struct child t;
 	struct probe p;
 	struct run r;
 	char *gdb = find_program("gdb"), *pid_s;

@@ -232,134 +232,140 @@ static size_t listed(const struct rc_check_result *res)
 	return n;
 }
 
+/* The full policy and a report with one symbol-drift result, as most tests want. */
+struct drift {
+	struct rc_policy *p;
+	struct rc_report *r;
+	struct rc_check_result *res;
+};
+
+static struct drift drift_open(void)
+{
+	struct drift d = {.p = load_ok(full_policy), .r = rc_report_new()};
+
+	d.res = rc_report_add_check(d.r, "symbol-drift");
+	return d;
+}
+
+static void drift_close(struct drift *d)
+{
+	rc_policy_free(d->p);
+	rc_report_free(d->r);
+}
+
 START_TEST(override_changes_verdict)
 {
-	struct rc_policy *p = load_ok(full_policy);
-	struct rc_report *r = rc_report_new();
-	struct rc_check_result *res = rc_report_add_check(r, "symbol-drift");
-	struct rc_finding *removed = add(res, RC_SEV_FAIL, "symbol.removed", "name", "do_work");
-	struct rc_finding *changed = add(res, RC_SEV_INFO, "symbol.changed", "name", "other");
+	struct drift d = drift_open();
+	struct rc_finding *removed = add(d.res, RC_SEV_FAIL, "symbol.removed", "name", "do_work");
+	struct rc_finding *changed = add(d.res, RC_SEV_INFO, "symbol.changed", "name", "other");
 
-	rc_result_finish(res);
-	ck_assert_int_eq(rc_result_verdict(res), RC_VERDICT_FAIL);
-	rc_policy_apply(p, res);
+	rc_result_finish(d.res);
+	ck_assert_int_eq(rc_result_verdict(d.res), RC_VERDICT_FAIL);
+	rc_policy_apply(d.p, d.res);
 	ck_assert_int_eq(removed->severity, RC_SEV_WARN);
 	ck_assert_int_eq(changed->severity, RC_SEV_INFO);
 	ck_assert_ptr_null(removed->suppressed);
-	ck_assert_int_eq(rc_result_verdict(res), RC_VERDICT_WARN);
-	ck_assert_uint_eq(rc_result_finding_count(res, RC_SEV_FAIL), 0);
-	ck_assert_uint_eq(rc_result_finding_count(res, RC_SEV_WARN), 1);
+	ck_assert_int_eq(rc_result_verdict(d.res), RC_VERDICT_WARN);
+	ck_assert_uint_eq(rc_result_finding_count(d.res, RC_SEV_FAIL), 0);
+	ck_assert_uint_eq(rc_result_finding_count(d.res, RC_SEV_WARN), 1);
 
 	/* the same code in another check is not overridden */
-	struct rc_check_result *other = rc_report_add_check(r, "go-buildinfo");
+	struct rc_check_result *other = rc_report_add_check(d.r, "go-buildinfo");
 	struct rc_finding *g = add(other, RC_SEV_FAIL, "go.version", NULL, NULL);
 
-	rc_policy_free(p);
-	p = load_ok("{\"policy\": \"reloadcheck/policy/v1\", \"checks\": {\"symbol-drift\":"
-		    " {\"severity\": {\"symbol.added\": \"info\"}}}}");
-	struct rc_finding *added = add(res, RC_SEV_FAIL, "symbol.added", "name", "x");
+	rc_policy_free(d.p);
+	d.p = load_ok("{\"policy\": \"reloadcheck/policy/v1\", \"checks\": {\"symbol-drift\":"
+		      " {\"severity\": {\"symbol.added\": \"info\"}}}}");
+	struct rc_finding *added = add(d.res, RC_SEV_FAIL, "symbol.added", "name", "x");
 
-	rc_policy_apply(p, other);
+	rc_policy_apply(d.p, other);
 	ck_assert_int_eq(g->severity, RC_SEV_FAIL);
 	ck_assert_int_eq(rc_result_verdict(other), RC_VERDICT_FAIL);
 	/* upgrading to fail and downgrading to info both count */
-	rc_policy_apply(p, res);
+	rc_policy_apply(d.p, d.res);
 	ck_assert_int_eq(added->severity, RC_SEV_INFO);
-	ck_assert_int_eq(rc_result_verdict(res), RC_VERDICT_WARN);
-	rc_policy_free(p);
-	rc_report_free(r);
+	ck_assert_int_eq(rc_result_verdict(d.res), RC_VERDICT_WARN);
+	drift_close(&d);
 }
 END_TEST
 
 START_TEST(override_can_raise)
 {
-	struct rc_policy *p = load_ok(full_policy);
-	struct rc_report *r = rc_report_new();
-	struct rc_check_result *res = rc_report_add_check(r, "symbol-drift");
-	struct rc_finding *f = add(res, RC_SEV_INFO, "symbol.added", "name", "new_api");
+	struct drift d = drift_open();
+	struct rc_finding *f = add(d.res, RC_SEV_INFO, "symbol.added", "name", "new_api");
 
-	rc_result_finish(res);
-	ck_assert_int_eq(rc_result_verdict(res), RC_VERDICT_PASS);
-	rc_policy_apply(p, res);
+	rc_result_finish(d.res);
+	ck_assert_int_eq(rc_result_verdict(d.res), RC_VERDICT_PASS);
+	rc_policy_apply(d.p, d.res);
 	ck_assert_int_eq(f->severity, RC_SEV_FAIL);
-	ck_assert_int_eq(rc_result_verdict(res), RC_VERDICT_FAIL);
-	rc_policy_free(p);
-	rc_report_free(r);
+	ck_assert_int_eq(rc_result_verdict(d.res), RC_VERDICT_FAIL);
+	drift_close(&d);
 }
 END_TEST
 
 START_TEST(suppress_by_glob)
 {
-	struct rc_policy *p = load_ok(full_policy);
-	struct rc_report *r = rc_report_new();
-	struct rc_check_result *res = rc_report_add_check(r, "symbol-drift");
-	struct rc_finding *a = add(res, RC_SEV_FAIL, "symbol.removed", "name", "legacy_open");
-	struct rc_finding *b = add(res, RC_SEV_FAIL, "symbol.removed", "name", "legacy_close");
+	struct drift d = drift_open();
+	struct rc_finding *a = add(d.res, RC_SEV_FAIL, "symbol.removed", "name", "legacy_open");
+	struct rc_finding *b = add(d.res, RC_SEV_FAIL, "symbol.removed", "name", "legacy_close");
 
-	rc_policy_apply(p, res);
+	rc_policy_apply(d.p, d.res);
 	ck_assert_ptr_nonnull(a->suppressed);
 	ck_assert_str_eq(a->suppressed, "removed in 2.0, no callers left");
 	ck_assert_str_eq(b->suppressed, "removed in 2.0, no callers left");
-	ck_assert_uint_eq(rc_result_suppressed_count(res), 2);
-	ck_assert_uint_eq(listed(res), 2);
-	ck_assert_uint_eq(rc_result_finding_count(res, RC_SEV_WARN), 0);
-	ck_assert_int_eq(rc_result_verdict(res), RC_VERDICT_PASS);
+	ck_assert_uint_eq(rc_result_suppressed_count(d.res), 2);
+	ck_assert_uint_eq(listed(d.res), 2);
+	ck_assert_uint_eq(rc_result_finding_count(d.res, RC_SEV_WARN), 0);
+	ck_assert_int_eq(rc_result_verdict(d.res), RC_VERDICT_PASS);
 
 	/* a non-matching name stays and decides the verdict */
-	struct rc_finding *c = add(res, RC_SEV_FAIL, "symbol.removed", "name", "current_open");
+	struct rc_finding *c = add(d.res, RC_SEV_FAIL, "symbol.removed", "name", "current_open");
 
-	rc_policy_apply(p, res);
+	rc_policy_apply(d.p, d.res);
 	ck_assert_ptr_null(c->suppressed);
-	ck_assert_uint_eq(rc_result_suppressed_count(res), 2);
-	ck_assert_uint_eq(listed(res), 3);
-	ck_assert_int_eq(rc_result_verdict(res), RC_VERDICT_WARN);
-	rc_policy_free(p);
-	rc_report_free(r);
+	ck_assert_uint_eq(rc_result_suppressed_count(d.res), 2);
+	ck_assert_uint_eq(listed(d.res), 3);
+	ck_assert_int_eq(rc_result_verdict(d.res), RC_VERDICT_WARN);
+	drift_close(&d);
 }
 END_TEST
 
 START_TEST(suppress_by_regex)
 {
-	struct rc_policy *p = load_ok(full_policy);
-	struct rc_report *r = rc_report_new();
-	struct rc_check_result *res = rc_report_add_check(r, "symbol-drift");
-	struct rc_finding *llvm = add(res, RC_SEV_INFO, "symbol.added", "symbol", "_ZN4llvm3foo");
-	struct rc_finding *mine = add(res, RC_SEV_INFO, "symbol.added", "symbol", "_ZN2me4llvm");
+	struct drift d = drift_open();
+	struct rc_finding *llvm = add(d.res, RC_SEV_INFO, "symbol.added", "symbol", "_ZN4llvm3foo");
+	struct rc_finding *mine = add(d.res, RC_SEV_INFO, "symbol.added", "symbol", "_ZN2me4llvm");
 
-	rc_policy_apply(p, res);
+	rc_policy_apply(d.p, d.res);
 	ck_assert_ptr_nonnull(llvm->suppressed);
 	ck_assert_str_eq(llvm->suppressed, "LLVM internals");
 	/* the regex is anchored: kept, and the override made it fail */
 	ck_assert_ptr_null(mine->suppressed);
 	ck_assert_int_eq(mine->severity, RC_SEV_FAIL);
-	ck_assert_int_eq(rc_result_verdict(res), RC_VERDICT_FAIL);
-	ck_assert_uint_eq(rc_result_suppressed_count(res), 1);
-	ck_assert_uint_eq(rc_result_finding_count(res, RC_SEV_FAIL), 1);
-	rc_policy_free(p);
-	rc_report_free(r);
+	ck_assert_int_eq(rc_result_verdict(d.res), RC_VERDICT_FAIL);
+	ck_assert_uint_eq(rc_result_suppressed_count(d.res), 1);
+	ck_assert_uint_eq(rc_result_finding_count(d.res, RC_SEV_FAIL), 1);
+	drift_close(&d);
 }
 END_TEST
 
 START_TEST(suppress_needs_name_detail)
 {
-	struct rc_policy *p = load_ok(full_policy);
-	struct rc_report *r = rc_report_new();
-	struct rc_check_result *res = rc_report_add_check(r, "symbol-drift");
+	struct drift d = drift_open();
 	/* "legacy_x" only in the message and an unrelated detail */
-	struct rc_finding *none = add(res, RC_SEV_FAIL, "symbol.removed", "file", "legacy_x");
+	struct rc_finding *none = add(d.res, RC_SEV_FAIL, "symbol.removed", "file", "legacy_x");
 	/* "function" serves when there is no "name"; "name" wins over it */
-	struct rc_finding *fn = add(res, RC_SEV_FAIL, "symbol.removed", "function", "legacy_fn");
-	struct rc_finding *both = add(res, RC_SEV_FAIL, "symbol.removed", "function", "legacy_y");
+	struct rc_finding *fn = add(d.res, RC_SEV_FAIL, "symbol.removed", "function", "legacy_fn");
+	struct rc_finding *both = add(d.res, RC_SEV_FAIL, "symbol.removed", "function", "legacy_y");
 
 	rc_finding_str(both, "name", "modern_y");
-	rc_policy_apply(p, res);
+	rc_policy_apply(d.p, d.res);
 	ck_assert_ptr_null(none->suppressed);
 	ck_assert_ptr_nonnull(fn->suppressed);
 	ck_assert_ptr_null(both->suppressed);
-	ck_assert_uint_eq(rc_result_suppressed_count(res), 1);
-	ck_assert_uint_eq(rc_result_finding_count(res, RC_SEV_WARN), 2);
-	rc_policy_free(p);
-	rc_report_free(r);
+	ck_assert_uint_eq(rc_result_suppressed_count(d.res), 1);
+	ck_assert_uint_eq(rc_result_finding_count(d.res, RC_SEV_WARN), 2);
+	drift_close(&d);
 }
 END_TEST
 

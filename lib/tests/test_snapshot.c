@@ -759,18 +759,25 @@ static int unused_pid(void)
 	return -1;
 }
 
-START_TEST(nonexistent_pid)
+/* rc_snapshot_take(@pid) fails with @code and message @msg, and returns no snapshot. */
+static void assert_take_fails(int pid, int code, const char *msg)
 {
 	struct rc_snapshot *s = NULL;
 	struct rc_err err = {0};
+
+	ck_assert_int_eq(rc_snapshot_take(pid, NULL, 0, &s, &err), code);
+	ck_assert_int_eq(err.code, code);
+	ck_assert_str_eq(err.msg, msg);
+	ck_assert_ptr_null(s);
+}
+
+START_TEST(nonexistent_pid)
+{
 	char want[64];
 	int pid = unused_pid();
 
-	ck_assert_int_eq(rc_snapshot_take(pid, NULL, 0, &s, &err), -RC_ENOENT);
-	ck_assert_int_eq(err.code, -RC_ENOENT);
 	snprintf(want, sizeof(want), "process %d does not exist", pid);
-	ck_assert_str_eq(err.msg, want);
-	ck_assert_ptr_null(s);
+	assert_take_fails(pid, -RC_ENOENT, want);
 }
 END_TEST
 
@@ -780,20 +787,15 @@ START_TEST(invalid_pid)
 	struct rc_err err = {0};
 
 	ck_assert_int_eq(rc_snapshot_take(0, NULL, 0, &s, &err), -RC_EINVAL);
-	ck_assert_int_eq(rc_snapshot_take(-4, NULL, 0, &s, &err), -RC_EINVAL);
-	ck_assert_str_eq(err.msg, "invalid process id -4");
 	ck_assert_ptr_null(s);
+	assert_take_fails(-4, -RC_EINVAL, "invalid process id -4");
 }
 END_TEST
 
 START_TEST(kernel_thread)
 {
-	struct rc_snapshot *s = NULL;
-	struct rc_err err = {0};
-
-	ck_assert_int_eq(rc_snapshot_take(2, NULL, 0, &s, &err), -RC_ENOTSUP);
-	ck_assert_str_eq(err.msg, "process 2 is a kernel thread: it has no executable to reload");
-	ck_assert_ptr_null(s);
+	assert_take_fails(2, -RC_ENOTSUP,
+			  "process 2 is a kernel thread: it has no executable to reload");
 }
 END_TEST
 
@@ -1425,16 +1427,24 @@ END_TEST
 
 START_TEST(proto_and_method_names)
 {
-	ck_assert_str_eq(rc_sock_proto_name(RC_SOCK_TCP), "tcp");
-	ck_assert_str_eq(rc_sock_proto_name(RC_SOCK_TCP6), "tcp6");
-	ck_assert_str_eq(rc_sock_proto_name(RC_SOCK_UDP), "udp");
-	ck_assert_str_eq(rc_sock_proto_name(RC_SOCK_UDP6), "udp6");
-	ck_assert_str_eq(rc_sock_proto_name(RC_SOCK_UNIX), "unix");
-	ck_assert_str_eq(rc_sock_proto_name((enum rc_sock_proto)99), "?");
-	ck_assert_str_eq(rc_tls_method_name(RC_TLS_NONE), "none");
-	ck_assert_str_eq(rc_tls_method_name(RC_TLS_THREAD_DB), "thread_db");
-	ck_assert_str_eq(rc_tls_method_name(RC_TLS_STATIC), "static");
-	ck_assert_str_eq(rc_tls_method_name((enum rc_tls_method)7), "?");
+	static const struct {
+		enum rc_sock_proto proto;
+		const char *name;
+	} protos[] = {{RC_SOCK_TCP, "tcp"},   {RC_SOCK_TCP6, "tcp6"},
+		      {RC_SOCK_UDP, "udp"},   {RC_SOCK_UDP6, "udp6"},
+		      {RC_SOCK_UNIX, "unix"}, {(enum rc_sock_proto)99, "?"}};
+	static const struct {
+		enum rc_tls_method method;
+		const char *name;
+	} methods[] = {{RC_TLS_NONE, "none"},
+		       {RC_TLS_THREAD_DB, "thread_db"},
+		       {RC_TLS_STATIC, "static"},
+		       {(enum rc_tls_method)7, "?"}};
+
+	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+		ck_assert_str_eq(rc_sock_proto_name(protos[i].proto), protos[i].name);
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		ck_assert_str_eq(rc_tls_method_name(methods[i].method), methods[i].name);
 }
 END_TEST
 

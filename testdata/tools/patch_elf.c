@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools.h"
+
 static void die(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "patch_elf: ");
@@ -45,29 +47,6 @@ static uint64_t parse_num(const char *s)
 	if (errno || end == s || *end)
 		die("bad number '%s'", s);
 	return v;
-}
-
-static unsigned char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *p;
-	long n;
-
-	if (!f)
-		die("cannot open '%s'", path);
-	if (fseek(f, 0, SEEK_END) != 0)
-		die("cannot seek '%s'", path);
-	n = ftell(f);
-	if (n < 0 || fseek(f, 0, SEEK_SET) != 0)
-		die("cannot seek '%s'", path);
-	p = malloc(n ? (size_t)n : 1);
-	if (!p)
-		die("%s", "out of memory");
-	if (fread(p, 1, (size_t)n, f) != (size_t)n)
-		die("cannot read '%s'", path);
-	fclose(f);
-	*len = (size_t)n;
-	return p;
 }
 
 static uint64_t get(const unsigned char *p, int n)
@@ -125,17 +104,6 @@ static unsigned char *find_section(unsigned char *f, size_t len, const char *pat
 	return NULL;
 }
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Overwrite bytes @off.. of section @name with the bytes spelled by @hex. */
 static void set_section_bytes(unsigned char *f, size_t len, const char *path, const char *name,
 			      uint64_t off, const char *hex)
@@ -154,7 +122,7 @@ static void set_section_bytes(unsigned char *f, size_t len, const char *path, co
 	if (off > sec_size || n / 2 > sec_size - off)
 		die("the bytes do not fit in section '%s'", name);
 	for (i = 0; i < n; i += 2) {
-		int hi = hex_digit(hex[i]), lo = hex_digit(hex[i + 1]);
+		int hi = rci_hexval(hex[i]), lo = rci_hexval(hex[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			die("bad hex string '%s'", hex);

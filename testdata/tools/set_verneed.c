@@ -19,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools.h"
+
 #define MAX_MATCHES 64
 
 static void die(const char *fmt, const char *arg)
@@ -42,29 +44,6 @@ static uint32_t elf_hash(const char *name)
 		h &= ~g;
 	}
 	return h;
-}
-
-static unsigned char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *p;
-	long n;
-
-	if (!f)
-		die("cannot open '%s'", path);
-	if (fseek(f, 0, SEEK_END) != 0)
-		die("cannot seek '%s'", path);
-	n = ftell(f);
-	if (n < 0 || fseek(f, 0, SEEK_SET) != 0)
-		die("cannot seek '%s'", path);
-	p = malloc(n ? (size_t)n : 1);
-	if (!p)
-		die("%s", "out of memory");
-	if (fread(p, 1, (size_t)n, f) != (size_t)n)
-		die("cannot read '%s'", path);
-	fclose(f);
-	*len = (size_t)n;
-	return p;
 }
 
 static void write_file(const char *path, const unsigned char *p, size_t len)
