@@ -719,10 +719,44 @@ static int read_net(struct probe *p, const char *name)
 	return 0;
 }
 
-static int probe_inet(struct probe *p, const char *name, enum rc_sock_proto proto)
+/* A parsed line of an inet or a Unix socket table. */
+union net_entry {
+	struct rci_inet_entry inet;
+	struct rci_unix_entry unix_;
+};
+
+/*
+ * One data line of /proc/PID/net/@proto's table: 1 with its address and inode
+ * when the socket listens (TCP LISTEN; a bound, unconnected UDP socket; a
+ * Unix socket accepting connections, or a named datagram one), 0 when it does
+ * not, -1 for a header or malformed line.
+ */
+static int parse_listener(enum rc_sock_proto proto, const char *line, size_t len, const char **addr,
+			  uint64_t *inode, union net_entry *e)
 {
 	bool v6 = proto == RC_SOCK_TCP6 || proto == RC_SOCK_UDP6;
-	bool tcp = proto == RC_SOCK_TCP || proto == RC_SOCK_TCP6;
+
+	if (proto == RC_SOCK_UNIX) {
+		if (rci_parse_unix_line(line, len, &e->unix_) != 0)
+			return -1;
+		*addr = e->unix_.path;
+		*inode = e->unix_.inode;
+		return ((e->unix_.flags & UNIX_ACCEPTCON) && e->unix_.state == UNIX_LISTENING) ||
+		       (e->unix_.type == UNIX_DGRAM && e->unix_.path[0]);
+	}
+	if (rci_parse_inet_line(line, len, v6, &e->inet) != 0)
+		return -1;
+	*addr = e->inet.local;
+	*inode = e->inet.inode;
+	if (proto == RC_SOCK_TCP || proto == RC_SOCK_TCP6)
+		return e->inet.state == TCP_LISTEN_STATE;
+	return e->inet.state == UDP_UNCONNECTED_STATE && e->inet.remote_unset &&
+	       e->inet.local_port != 0;
+}
+
+/* The listeners of one net table that belong to the process (one of its fds). */
+static int probe_table(struct probe *p, const char *name, enum rc_sock_proto proto)
+{
 	const char *line, *end;
 	int rc = read_net(p, name);
 
@@ -732,53 +766,17 @@ static int probe_inet(struct probe *p, const char *name, enum rc_sock_proto prot
 	line = memchr(p->buf, '\n', p->len); /* skip the header */
 	while (line && ++line < end) {
 		const char *eol = memchr(line, '\n', (size_t)(end - line));
-		struct rci_inet_entry e;
-		bool listening;
+		union net_entry e;
+		const char *addr;
+		uint64_t inode;
 		int fd;
 
 		if (!eol)
 			eol = end;
-		if (rci_parse_inet_line(line, (size_t)(eol - line), v6, &e) == 0) {
-			if (tcp)
-				listening = e.state == TCP_LISTEN_STATE;
-			else
-				listening = e.state == UDP_UNCONNECTED_STATE && e.remote_unset &&
-					    e.local_port != 0;
-			fd = sock_fd(p, e.inode);
-			if (listening && fd != -2) {
-				rc = add_listener(p, proto, e.local, e.inode, fd);
-				if (rc < 0)
-					return rc;
-			}
-		}
-		line = eol;
-	}
-	return 0;
-}
-
-static int probe_unix(struct probe *p)
-{
-	const char *line, *end;
-	int rc = read_net(p, "unix");
-
-	if (rc)
-		return rc < 0 ? rc : 0;
-	end = p->buf + p->len;
-	line = memchr(p->buf, '\n', p->len);
-	while (line && ++line < end) {
-		const char *eol = memchr(line, '\n', (size_t)(end - line));
-		struct rci_unix_entry e;
-		bool listening;
-		int fd;
-
-		if (!eol)
-			eol = end;
-		if (rci_parse_unix_line(line, (size_t)(eol - line), &e) == 0) {
-			listening = ((e.flags & UNIX_ACCEPTCON) && e.state == UNIX_LISTENING) ||
-				    (e.type == UNIX_DGRAM && e.path[0]);
-			fd = sock_fd(p, e.inode);
-			if (listening && fd != -2) {
-				rc = add_listener(p, RC_SOCK_UNIX, e.path, e.inode, fd);
+		if (parse_listener(proto, line, (size_t)(eol - line), &addr, &inode, &e) == 1) {
+			fd = sock_fd(p, inode);
+			if (fd != -2) {
+				rc = add_listener(p, proto, addr, inode, fd);
 				if (rc < 0)
 					return rc;
 			}
@@ -794,21 +792,19 @@ static int probe_listeners(struct probe *p)
 		const char *name;
 		enum rc_sock_proto proto;
 	} tables[] = {
-		{"tcp", RC_SOCK_TCP},
-		{"tcp6", RC_SOCK_TCP6},
-		{"udp", RC_SOCK_UDP},
-		{"udp6", RC_SOCK_UDP6},
+		{"tcp", RC_SOCK_TCP},	{"tcp6", RC_SOCK_TCP6}, {"udp", RC_SOCK_UDP},
+		{"udp6", RC_SOCK_UDP6}, {"unix", RC_SOCK_UNIX},
 	};
 	int rc = probe_fds(p);
 
 	if (rc < 0 || p->n_socks == 0)
 		return rc;
 	for (size_t i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
-		rc = probe_inet(p, tables[i].name, tables[i].proto);
+		rc = probe_table(p, tables[i].name, tables[i].proto);
 		if (rc < 0)
 			return rc;
 	}
-	return probe_unix(p);
+	return 0;
 }
 
 static int probe_canaries(struct probe *p, const struct rc_canary_spec *specs, size_t n)
